@@ -1,0 +1,160 @@
+"""The network: normalisation, Dense(H, sigmoid), Dense(1, sigmoid); forward pass and (de)serialisation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+MAX_HIDDEN_UNITS = 8
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """Return the logistic function of ``z``, finite for every finite input."""
+    # 1 / (1 + inf) is exactly 0, so the overflow of exp(-z) for z < -709 is harmless.
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_scalar(z: float) -> float:
+    """Return the logistic function of one float without overflow."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """Weights on normalised inputs and the normalisation that produces them.
+
+    W1 : (2, H)  rows are temperature, duration
+    b1 : (H,)
+    W2 : (H, 1)
+    b2 : (1,)
+    mean, std : (2,)  temperature, duration in °C and minutes
+    """
+
+    W1: np.ndarray
+    b1: np.ndarray
+    W2: np.ndarray
+    b2: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    _folded: tuple = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("W1", "b1", "W2", "b2", "mean", "std"):
+            array = np.array(getattr(self, name), dtype=np.float64)
+            array.setflags(write=False)
+            object.__setattr__(self, name, array)
+        _check(self)
+        # Folding the normalisation into the first layer saves two passes over every batch.
+        A = self.W1 / self.std[:, None]
+        c = self.b1 - (self.mean / self.std) @ self.W1
+        if not (np.isfinite(A).all() and np.isfinite(c).all()):
+            raise ValueError("weights and normalization overflow when combined; use smaller values")
+        object.__setattr__(self, "_folded", (A, c, self.W2[:, 0].copy(), float(self.b2[0])))
+
+    @property
+    def hidden_units(self) -> int:
+        return self.W1.shape[1]
+
+    def __repr__(self) -> str:
+        return f"Network(hidden_units={self.hidden_units}, W2={np.round(self.W2[:, 0], 2).tolist()})"
+
+    def boundaries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``(a_t, a_d, c)``, each (H,): unit j's pre-activation is ``a_t t + a_d d + c``."""
+        A, c, _, _ = self._folded
+        return A[0], A[1], c
+
+    def forward(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return hidden activations (N, H) and good-roast probabilities (N,) for readings X (N, 2)."""
+        A, c, w2, b2 = self._folded
+        X = np.asarray(X, dtype=np.float64)
+        A1 = sigmoid(X @ A + c)
+        return A1, sigmoid(A1 @ w2 + b2)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Return good-roast probabilities (N,) for readings X (N, 2)."""
+        return self.forward(X)[1]
+
+    def logit_at(self, t: float, d: float) -> float:
+        """Return the output logit for one reading, in plain Python floats (fast for one reading)."""
+        A, c, w2, b2 = self._folded
+        z = b2
+        for j in range(len(c)):
+            z += w2[j] * sigmoid_scalar(A[0, j] * t + A[1, j] * d + c[j])
+        return z
+
+    def proba_at(self, t: float, d: float) -> float:
+        """Return the good-roast probability of one reading."""
+        return sigmoid_scalar(self.logit_at(t, d))
+
+    def fingerprint(self) -> str:
+        """Return an id derived from the parameters alone: equal weights, equal id."""
+        return content_id({"weights": self.to_dict()})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the parameters as plain JSON-able lists."""
+        return {
+            "W1": self.W1.tolist(),
+            "b1": self.b1.tolist(),
+            "W2": self.W2.tolist(),
+            "b2": self.b2.tolist(),
+            "normalization": {"mean": self.mean.tolist(), "std": self.std.tolist()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Network:
+        """Build a network from ``to_dict`` output; refuse wrong shapes, NaN or inf with ValueError."""
+        if not isinstance(data, dict):
+            raise ValueError("weights must be an object with W1, b1, W2, b2 and normalization")
+        missing = [k for k in ("W1", "b1", "W2", "b2", "normalization") if k not in data]
+        if missing:
+            raise ValueError(f"weights are missing {', '.join(missing)}")
+        norm = data["normalization"]
+        if not isinstance(norm, dict) or "mean" not in norm or "std" not in norm:
+            raise ValueError("normalization must be an object with mean and std")
+        arrays = {k: _as_array(k, data[k]) for k in ("W1", "b1", "W2", "b2")}
+        arrays["mean"] = _as_array("normalization.mean", norm["mean"])
+        arrays["std"] = _as_array("normalization.std", norm["std"])
+        return cls(**arrays)
+
+
+def content_id(content: dict[str, Any]) -> str:
+    """Return a short, stable hash of JSON-able content (sorted keys, exact float repr)."""
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _as_array(name: str, value: Any) -> np.ndarray:
+    if isinstance(value, (str, bytes, dict)) or value is None:
+        raise ValueError(f"{name} must be a list of numbers")
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a (nested) list of numbers") from exc
+    return array
+
+
+def _check(net: Network) -> None:
+    if net.W1.ndim != 2 or net.W1.shape[0] != 2:
+        raise ValueError(f"W1 must have shape (2, H), got {net.W1.shape}")
+    H = net.W1.shape[1]
+    if not 1 <= H <= MAX_HIDDEN_UNITS:
+        raise ValueError(f"hidden units must be 1…{MAX_HIDDEN_UNITS}, got {H}")
+    expected = {"b1": (H,), "W2": (H, 1), "b2": (1,), "mean": (2,), "std": (2,)}
+    for name, shape in expected.items():
+        actual = getattr(net, name).shape
+        if actual != shape:
+            raise ValueError(f"{name} must have shape {shape} for H={H}, got {actual}")
+    for name in ("W1", "b1", "W2", "b2", "mean", "std"):
+        if not np.isfinite(getattr(net, name)).all():
+            raise ValueError(f"{name} must hold finite numbers only (no NaN or inf)")
+    if (net.std <= 0).any():
+        raise ValueError("normalization.std must be positive")

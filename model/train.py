@@ -1,0 +1,236 @@
+"""Training: initialisers, Adam, full-batch training of many seeds at once, recipes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from model.data import MAX_SAMPLES, MIN_SAMPLES, load_coffee_data, normalization
+from model.network import MAX_HIDDEN_UNITS, Network, content_id
+
+INITS = ("glorot", "symmetric")
+MAX_STEPS = 20_000
+MAX_SEED = 2**32 - 1
+LOSS_CURVE_POINTS = 100
+DTYPE = np.float32
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything that determines a trained network: the same recipe gives the same weights."""
+
+    data_seed: int = 2
+    samples: int = 200
+    seed: int = 1234
+    init: str = "glorot"
+    hidden_units: int = 3
+    steps: int = 3000
+    learning_rate: float = 0.05
+
+    def __post_init__(self) -> None:
+        checks = [
+            (0 <= self.data_seed <= MAX_SEED, f"data_seed must be in 0…{MAX_SEED}"),
+            (MIN_SAMPLES <= self.samples <= MAX_SAMPLES,
+             f"samples must be in {MIN_SAMPLES}…{MAX_SAMPLES}"),
+            (0 <= self.seed <= MAX_SEED, f"seed must be in 0…{MAX_SEED}"),
+            (self.init in INITS, f"init must be one of {', '.join(INITS)}"),
+            (1 <= self.hidden_units <= MAX_HIDDEN_UNITS,
+             f"hidden_units must be in 1…{MAX_HIDDEN_UNITS}"),
+            (1 <= self.steps <= MAX_STEPS, f"steps must be in 1…{MAX_STEPS}"),
+            (0 < self.learning_rate <= 1, "learning_rate must be in (0, 1]"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+
+    @property
+    def id(self) -> str:
+        """Return the id every machine derives from this recipe."""
+        return content_id({"recipe": asdict(self)})
+
+    def with_seed(self, seed: int) -> Recipe:
+        return replace(self, seed=seed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def glorot(rng: np.random.Generator, hidden_units: int) -> tuple[np.ndarray, ...]:
+    """Draw Keras-default parameters: Glorot-uniform kernels, zero biases.
+
+    Returns W1 (2, H), b1 (H,), W2 (H, 1), b2 (1,).
+    """
+    limit1 = np.sqrt(6.0 / (2 + hidden_units))
+    limit2 = np.sqrt(6.0 / (hidden_units + 1))
+    W1 = rng.uniform(-limit1, limit1, size=(2, hidden_units))
+    W2 = rng.uniform(-limit2, limit2, size=(hidden_units, 1))
+    return W1, np.zeros(hidden_units), W2, np.zeros(1)
+
+
+def symmetric(rng: np.random.Generator, hidden_units: int) -> tuple[np.ndarray, ...]:
+    """Draw one unit's Glorot-uniform weights and give every hidden unit a copy (the control)."""
+    W1, b1, W2, b2 = glorot(rng, 1)
+    return np.tile(W1, (1, hidden_units)), np.zeros(hidden_units), np.tile(W2, (hidden_units, 1)), b2
+
+
+INITIALISERS = {"glorot": glorot, "symmetric": symmetric}
+
+
+class Adam:
+    """Adam on one flat parameter vector, updated in place (Keras' form of the bias correction)."""
+
+    def __init__(self, size: int, learning_rate: float, beta1: float = 0.9,
+                 beta2: float = 0.999, epsilon: float = 1e-7) -> None:
+        self.hyperparameters = {"learning_rate": learning_rate, "beta1": beta1,
+                                "beta2": beta2, "epsilon": epsilon}
+        self.m = np.zeros(size, dtype=DTYPE)
+        self.v = np.zeros(size, dtype=DTYPE)
+        self.t = 0
+        self._scratch = np.empty(size, dtype=DTYPE)
+
+    def __repr__(self) -> str:
+        return f"Adam(t={self.t}, {self.hyperparameters})"
+
+    def step(self, theta: np.ndarray, grad: np.ndarray) -> None:
+        hp = self.hyperparameters
+        b1, b2 = hp["beta1"], hp["beta2"]
+        self.t += 1
+        lr_t = float(hp["learning_rate"] * np.sqrt(1 - b2**self.t) / (1 - b1**self.t))
+        self.m *= b1
+        self.m += (1 - b1) * grad
+        self.v *= b2
+        self.v += (1 - b2) * (grad * grad)
+        s = self._scratch
+        np.sqrt(self.v, out=s)
+        s += hp["epsilon"]
+        np.divide(self.m, s, out=s)
+        s *= lr_t
+        theta -= s
+
+
+@dataclass(frozen=True, eq=False)
+class TrainResult:
+    recipe: Recipe
+    network: Network
+    loss_curve: list[tuple[int, float]]
+
+    @property
+    def final_loss(self) -> float:
+        return self.loss_curve[-1][1]
+
+    def __repr__(self) -> str:
+        return f"TrainResult(seed={self.recipe.seed}, final_loss={self.final_loss:.4g})"
+
+
+def train(recipe: Recipe) -> TrainResult:
+    """Train one network; the same code path as a batch of one seed."""
+    return train_seeds(recipe, [recipe.seed])[0]
+
+
+def train_seeds(recipe: Recipe, seeds: list[int]) -> list[TrainResult]:
+    """Train one network per seed at once, full-batch Adam on binary cross-entropy.
+
+    Every seed's H units are stacked on one hidden axis of size S*H, with the samples on the
+    last axis. All arithmetic is elementwise or a per-row sum over samples, so a seed's result is
+    bit for bit the same whichever seeds it is trained beside. Arithmetic is float32, as Keras
+    trains, which halves the memory traffic of a large batch of seeds.
+    """
+    seeds = [int(s) for s in seeds]
+    recipes = [recipe.with_seed(s) for s in seeds]  # validates every seed
+    X, Y = load_coffee_data(recipe.data_seed, recipe.samples)
+    mean, std = normalization(X)
+    x_t, x_d = ((X - mean) / std).T.astype(DTYPE)  # (N,) each
+    y = Y[:, 0].astype(DTYPE)
+    S, H, N = len(seeds), recipe.hidden_units, recipe.samples
+    SH = S * H
+
+    init = INITIALISERS[recipe.init]
+    params = [init(np.random.default_rng(s), H) for s in seeds]
+    theta = np.concatenate([
+        np.concatenate([W1[0] for W1, _, _, _ in params]),
+        np.concatenate([W1[1] for W1, _, _, _ in params]),
+        np.concatenate([b1 for _, b1, _, _ in params]),
+        np.concatenate([W2[:, 0] for _, _, W2, _ in params]),
+        np.concatenate([b2 for _, _, _, b2 in params]),
+    ]).astype(DTYPE)
+    grad = np.empty_like(theta)
+    g_t, g_d, g_b1, g_w2, g_b2 = _split(grad, SH)
+    adam = Adam(theta.size, recipe.learning_rate)
+    log_every = max(1, recipe.steps // LOSS_CURVE_POINTS)
+    curves: list[list[tuple[int, float]]] = [[] for _ in seeds]
+
+    # sigmoid(z) = (1 + tanh(z/2)) / 2, so with T = tanh(z1/2) the hidden activations are never
+    # formed: the output logit is (w2/2)·T + b2 + sum(w2)/2 and sigmoid'(z1) = (1 - T²)/4.
+    half = np.empty_like(theta)
+    h_t, h_d, h_b1, h_w2, _ = (v[:, None] for v in _split(half, SH))
+    h_w2 = h_w2.reshape(S, H, 1)
+    w2, b2 = _split(theta, SH)[3:]
+    w2 = w2.reshape(S, H, 1)
+    T = np.empty((SH, N), dtype=DTYPE)
+    dz1, tmp = np.empty_like(T), np.empty_like(T)  # preallocated: no page faults per step
+    Ts, dz1s, tmps = T.reshape(S, H, N), dz1.reshape(S, H, N), tmp.reshape(S, H, N)
+    for step in range(recipe.steps + 1):
+        np.multiply(theta, 0.5, out=half)
+        np.multiply(h_t, x_t, out=T)
+        T += np.multiply(h_d, x_d, out=tmp)
+        T += h_b1
+        np.tanh(T, out=T)  # (SH, N)
+        z2 = np.multiply(Ts, h_w2, out=tmps).sum(axis=1)
+        z2 += (b2 + h_w2.sum(axis=1)[:, 0])[:, None]  # (S, N) output logits
+        if step % log_every == 0 or step == recipe.steps:
+            loss = _bce_from_logits(z2, y)
+            for curve, value in zip(curves, loss, strict=True):
+                curve.append((step, float(value)))
+        if step == recipe.steps:
+            break
+        z2 *= 0.5
+        dz2 = np.tanh(z2, out=z2)
+        dz2 += 1.0
+        dz2 *= 0.5
+        dz2 -= y
+        dz2 /= N  # (S, N) = d loss / d z2
+        dz2 = dz2[:, None, :]
+        g_b2[:] = dz2.sum(axis=-1)[:, 0]
+        np.multiply(Ts, dz2, out=dz1s)
+        dz1.sum(axis=-1, out=g_w2)
+        g_w2 += np.repeat(g_b2, H)
+        g_w2 *= 0.5
+        np.multiply(T, T, out=dz1)
+        np.subtract(1.0, dz1, out=dz1)
+        dz1s *= np.multiply(0.25 * w2, dz2, out=tmps)  # (S, H, N) = d loss / d z1
+        np.multiply(dz1, x_t, out=tmp).sum(axis=-1, out=g_t)
+        np.multiply(dz1, x_d, out=tmp).sum(axis=-1, out=g_d)
+        dz1.sum(axis=-1, out=g_b1)
+        adam.step(theta, grad)
+
+    w_t, w_d, b1, w2, b2 = (v.astype(np.float64) for v in _split(theta, SH))
+    results = []
+    for i, r in enumerate(recipes):
+        cols = slice(i * H, (i + 1) * H)
+        net = Network(
+            W1=np.stack([w_t[cols], w_d[cols]]),
+            b1=b1[cols],
+            W2=w2[cols].reshape(H, 1),
+            b2=b2[i:i + 1],
+            mean=mean,
+            std=std,
+        )
+        results.append(TrainResult(r, net, curves[i]))
+    return results
+
+
+def _split(v: np.ndarray, SH: int) -> tuple[np.ndarray, ...]:
+    """Return the views w_t, w_d, b1, w2 (SH,) and b2 (S,) of a flat parameter vector."""
+    return v[:SH], v[SH:2 * SH], v[2 * SH:3 * SH], v[3 * SH:4 * SH], v[4 * SH:]
+
+
+def _bce_from_logits(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Return the mean binary cross-entropy per row of logits z (S, N) against labels y (N,)."""
+    return (np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).mean(axis=-1)
+
+
+def accuracy(net: Network, X: np.ndarray, y: np.ndarray) -> float:
+    """Return the fraction of readings X (N, 2) whose verdict matches labels y (N,)."""
+    return float(((net.predict_proba(X) >= 0.5) == (y.ravel() >= 0.5)).mean())
