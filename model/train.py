@@ -143,7 +143,7 @@ def train_seeds(recipe: Recipe, seeds: list[int]) -> list[TrainResult]:
     mean, std = normalization(X)
     x_t, x_d = ((X - mean) / std).T.astype(DTYPE)  # (N,) each
     y = Y[:, 0].astype(DTYPE)
-    S, H, N = len(seeds), recipe.hidden_units, recipe.samples
+    S, H = len(seeds), recipe.hidden_units
     SH = S * H
 
     init = INITIALISERS[recipe.init]
@@ -156,53 +156,18 @@ def train_seeds(recipe: Recipe, seeds: list[int]) -> list[TrainResult]:
         np.concatenate([b2 for _, _, _, b2 in params]),
     ]).astype(DTYPE)
     grad = np.empty_like(theta)
-    g_t, g_d, g_b1, g_w2, g_b2 = _split(grad, SH)
+    batch = SeedBatch(x_t, x_d, y, S, H)
     adam = Adam(theta.size, recipe.learning_rate)
     log_every = max(1, recipe.steps // LOSS_CURVE_POINTS)
     curves: list[list[tuple[int, float]]] = [[] for _ in seeds]
-
-    # sigmoid(z) = (1 + tanh(z/2)) / 2, so with T = tanh(z1/2) the hidden activations are never
-    # formed: the output logit is (w2/2)·T + b2 + sum(w2)/2 and sigmoid'(z1) = (1 - T²)/4.
-    half = np.empty_like(theta)
-    h_t, h_d, h_b1, h_w2, _ = (v[:, None] for v in _split(half, SH))
-    h_w2 = h_w2.reshape(S, H, 1)
-    w2, b2 = _split(theta, SH)[3:]
-    w2 = w2.reshape(S, H, 1)
-    T = np.empty((SH, N), dtype=DTYPE)
-    dz1, tmp = np.empty_like(T), np.empty_like(T)  # preallocated: no page faults per step
-    Ts, dz1s, tmps = T.reshape(S, H, N), dz1.reshape(S, H, N), tmp.reshape(S, H, N)
     for step in range(recipe.steps + 1):
-        np.multiply(theta, 0.5, out=half)
-        np.multiply(h_t, x_t, out=T)
-        T += np.multiply(h_d, x_d, out=tmp)
-        T += h_b1
-        np.tanh(T, out=T)  # (SH, N)
-        z2 = np.multiply(Ts, h_w2, out=tmps).sum(axis=1)
-        z2 += (b2 + h_w2.sum(axis=1)[:, 0])[:, None]  # (S, N) output logits
+        z2 = batch.forward(theta)
         if step % log_every == 0 or step == recipe.steps:
-            loss = _bce_from_logits(z2, y)
-            for curve, value in zip(curves, loss, strict=True):
+            for curve, value in zip(curves, _bce_from_logits(z2, y), strict=True):
                 curve.append((step, float(value)))
         if step == recipe.steps:
             break
-        z2 *= 0.5
-        dz2 = np.tanh(z2, out=z2)
-        dz2 += 1.0
-        dz2 *= 0.5
-        dz2 -= y
-        dz2 /= N  # (S, N) = d loss / d z2
-        dz2 = dz2[:, None, :]
-        g_b2[:] = dz2.sum(axis=-1)[:, 0]
-        np.multiply(Ts, dz2, out=dz1s)
-        dz1.sum(axis=-1, out=g_w2)
-        g_w2 += np.repeat(g_b2, H)
-        g_w2 *= 0.5
-        np.multiply(T, T, out=dz1)
-        np.subtract(1.0, dz1, out=dz1)
-        dz1s *= np.multiply(0.25 * w2, dz2, out=tmps)  # (S, H, N) = d loss / d z1
-        np.multiply(dz1, x_t, out=tmp).sum(axis=-1, out=g_t)
-        np.multiply(dz1, x_d, out=tmp).sum(axis=-1, out=g_d)
-        dz1.sum(axis=-1, out=g_b1)
+        batch.backward(theta, z2, grad)
         adam.step(theta, grad)
 
     w_t, w_d, b1, w2, b2 = (v.astype(np.float64) for v in _split(theta, SH))
@@ -219,6 +184,67 @@ def train_seeds(recipe: Recipe, seeds: list[int]) -> list[TrainResult]:
         )
         results.append(TrainResult(r, net, curves[i]))
     return results
+
+
+class SeedBatch:
+    """Forward and backward passes for S networks of H units on N samples, in fixed buffers.
+
+    Parameters live in one flat vector theta = [w_t (SH) | w_d (SH) | b1 (SH) | w2 (SH) | b2 (S)].
+    sigmoid(z) = (1 + tanh(z/2)) / 2, so with T = tanh(z1/2) the hidden activations are never
+    formed: the output logit is (w2/2)·T + b2 + sum(w2)/2 and sigmoid'(z1) = (1 - T²)/4.
+    """
+
+    def __init__(self, x_t: np.ndarray, x_d: np.ndarray, y: np.ndarray, S: int, H: int) -> None:
+        self.x_t, self.x_d, self.y = x_t, x_d, y
+        self.S, self.H, self.N = S, H, y.size
+        SH = S * H
+        self.half = np.empty(4 * SH + S, dtype=DTYPE)
+        self.T = np.empty((SH, self.N), dtype=DTYPE)  # preallocated: no page faults per step
+        self.dz1, self.tmp = np.empty_like(self.T), np.empty_like(self.T)
+
+    def __repr__(self) -> str:
+        return f"SeedBatch(S={self.S}, H={self.H}, N={self.N})"
+
+    def forward(self, theta: np.ndarray) -> np.ndarray:
+        """Return the output logits z2 (S, N); keep T = tanh(z1/2) (SH, N) for backward."""
+        S, H, N = self.S, self.H, self.N
+        np.multiply(theta, 0.5, out=self.half)
+        h_t, h_d, h_b1, h_w2, _ = _split(self.half, S * H)
+        T, tmp = self.T, self.tmp
+        np.multiply(h_t[:, None], self.x_t, out=T)
+        T += np.multiply(h_d[:, None], self.x_d, out=tmp)
+        T += h_b1[:, None]
+        np.tanh(T, out=T)
+        h_w2 = h_w2.reshape(S, H, 1)
+        z2 = np.multiply(T.reshape(S, H, N), h_w2, out=tmp.reshape(S, H, N)).sum(axis=1)
+        z2 += (_split(theta, S * H)[4] + h_w2.sum(axis=1)[:, 0])[:, None]
+        return z2
+
+    def backward(self, theta: np.ndarray, z2: np.ndarray, grad: np.ndarray) -> None:
+        """Fill grad (like theta) with d mean-BCE / d theta; z2 from forward is overwritten."""
+        S, H, N = self.S, self.H, self.N
+        g_t, g_d, g_b1, g_w2, g_b2 = _split(grad, S * H)
+        w2 = _split(theta, S * H)[3].reshape(S, H, 1)
+        T, dz1, tmp = self.T, self.dz1, self.tmp
+        dz1s = dz1.reshape(S, H, N)
+        z2 *= 0.5
+        dz2 = np.tanh(z2, out=z2)
+        dz2 += 1.0
+        dz2 *= 0.5
+        dz2 -= self.y
+        dz2 /= N  # (S, N) = d loss / d z2
+        dz2 = dz2[:, None, :]
+        g_b2[:] = dz2.sum(axis=-1)[:, 0]
+        np.multiply(T.reshape(S, H, N), dz2, out=dz1s)
+        dz1.sum(axis=-1, out=g_w2)
+        g_w2 += np.repeat(g_b2, H)
+        g_w2 *= 0.5
+        np.multiply(T, T, out=dz1)
+        np.subtract(1.0, dz1, out=dz1)
+        dz1s *= np.multiply(0.25 * w2, dz2, out=tmp.reshape(S, H, N))  # (S, H, N) = d loss / d z1
+        np.multiply(dz1, self.x_t, out=tmp).sum(axis=-1, out=g_t)
+        np.multiply(dz1, self.x_d, out=tmp).sum(axis=-1, out=g_d)
+        dz1.sum(axis=-1, out=g_b1)
 
 
 def _split(v: np.ndarray, SH: int) -> tuple[np.ndarray, ...]:

@@ -1,0 +1,132 @@
+"""Across units and across seeds: symmetry reports, accuracy metrics and seed comparisons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+
+from model.data import PRIMARY_REGIONS, REGION_BY_KEY, domain_grid, good_roast, load_coffee_data
+from model.network import Network
+from model.roles import Role, neuron_roles
+
+DUPLICATE_TOL = 1e-3  # units whose activations differ by less than this everywhere are one unit
+METRIC_GRID = 200
+
+
+@cache
+def _ground_truth_grid() -> tuple[np.ndarray, np.ndarray]:
+    t, d = domain_grid(METRIC_GRID)
+    return np.stack([t, d], axis=1), good_roast(t, d)
+
+
+def metrics(net: Network, data_seed: int = 2, samples: int = 200) -> dict[str, float]:
+    """Return training accuracy, accuracy on a dense ground-truth grid and the training loss."""
+    X, Y = load_coffee_data(data_seed, samples)
+    p = net.predict_proba(X)
+    y = Y[:, 0]
+    eps = 1e-15
+    loss = -np.mean(y * np.log(np.clip(p, eps, 1)) + (1 - y) * np.log(np.clip(1 - p, eps, 1)))
+    G, yg = _ground_truth_grid()
+    return {
+        "train_accuracy": float(((p >= 0.5) == (y >= 0.5)).mean()),
+        "grid_accuracy": float(((net.predict_proba(G) >= 0.5) == (yg >= 0.5)).mean()),
+        "final_loss": float(loss),
+    }
+
+
+def symmetry_report(net: Network) -> dict[str, Any]:
+    """Compare every pair of hidden units by weights and by activation over the domain."""
+    G, _ = _ground_truth_grid()
+    A1, _ = net.forward(G[:: 4])  # (G/4, H): 10,000 readings are plenty to compare patterns
+    incoming = np.vstack([net.W1, net.b1[None, :]]).T  # (H, 3)
+    pairs = []
+    parent = list(range(net.hidden_units))
+    for i, j in combinations(range(net.hidden_units), 2):
+        max_act = float(np.abs(A1[:, i] - A1[:, j]).max())
+        pairs.append({
+            "units": [i, j],
+            "weight_cosine": _cosine(incoming[i], incoming[j]),
+            "max_weight_difference": float(max(
+                np.abs(incoming[i] - incoming[j]).max(), abs(net.W2[i, 0] - net.W2[j, 0]))),
+            "activation_correlation": _correlation(A1[:, i], A1[:, j]),
+            "max_activation_difference": max_act,
+        })
+        if max_act < DUPLICATE_TOL:
+            parent[_root(parent, j)] = _root(parent, i)
+    groups: dict[int, list[int]] = {}
+    for unit in range(net.hidden_units):
+        groups.setdefault(_root(parent, unit), []).append(unit)
+    duplicate_groups = [g for g in groups.values() if len(g) > 1]
+    return {
+        "pairs": pairs,
+        "duplicate_groups": duplicate_groups,
+        "distinct_units": len(groups),
+    }
+
+
+def _root(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        i = parent[i]
+    return i
+
+
+def _cosine(u: np.ndarray, v: np.ndarray) -> float:
+    norm = np.linalg.norm(u) * np.linalg.norm(v)
+    return float(u @ v / norm) if norm > 0 else 0.0
+
+
+def _correlation(u: np.ndarray, v: np.ndarray) -> float:
+    su, sv = u.std(), v.std()
+    if su < 1e-12 or sv < 1e-12:
+        return 1.0 if np.allclose(u, v) else 0.0
+    return float(np.clip(((u - u.mean()) * (v - v.mean())).mean() / (su * sv), -1, 1))
+
+
+@dataclass(frozen=True)
+class SeedEntry:
+    seed: int
+    model_id: str
+    network: Network
+    data_seed: int = 2
+    samples: int = 200
+
+
+def division_of_labour(roles: list[Role]) -> dict[str, Any]:
+    """Return which units cover which region, whether the three needed are covered, and clashes."""
+    regions: dict[str, list[int]] = {}
+    for role in roles:
+        regions.setdefault(role.region, []).append(role.neuron)
+    duplicates = [units for key, units in regions.items()
+                  if key in REGION_BY_KEY and len(units) > 1]
+    return {
+        "regions": regions,
+        "all_regions_covered": all(key in regions for key in PRIMARY_REGIONS),
+        "duplicates": duplicates,
+    }
+
+
+def compare_seeds(entries: list[SeedEntry]) -> dict[str, Any]:
+    """Compare how each seed's units divide the bad-roast regions between them."""
+    rows = []
+    for e in entries:
+        m = metrics(e.network, e.data_seed, e.samples)
+        rows.append({
+            "seed": e.seed,
+            "model_id": e.model_id,
+            **division_of_labour(neuron_roles(e.network)),
+            "train_accuracy": m["train_accuracy"],
+            "grid_accuracy": m["grid_accuracy"],
+        })
+    covered = sum(r["all_regions_covered"] for r in rows)
+    return {
+        "seeds": rows,
+        "coverage_rate": covered / len(rows) if rows else 0.0,
+        "summary": (f"{covered} of {len(rows)} seeds divide the three bad-roast regions "
+                    f"({', '.join(PRIMARY_REGIONS)}) between their units; "
+                    f"{sum(bool(r['duplicates']) for r in rows)} have two or more units "
+                    "on the same region."),
+    }

@@ -1,0 +1,202 @@
+"""Per-reading answers: verdict, fired units and reasons, Shapley values, counterfactuals."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.data import DURATION_RANGE, TEMPERATURE_RANGE, in_domain
+from model.network import Network, sigmoid_scalar
+from model.roles import Role, neuron_roles, reason
+
+FLIP_GRID = 81  # readings per axis searched for the nearest opposite verdict
+WINDOW_STEPS = {"temperature": 271, "duration": 201}  # 0.5 °C and 0.02 min apart
+WINDOW_BISECTIONS = 12  # 0.5 °C / 4096: edges to about 1e-4 °C (and 5e-6 min)
+FLIP_BISECTIONS = 20  # along a segment at most the domain's diagonal long
+
+
+@dataclass(frozen=True, slots=True)
+class UnitState:
+    role: Role
+    reading: tuple[float, float]
+    activation: float
+    fired: bool  # the unit is on the side where it pushes the verdict towards bad
+    pre_activation: tuple[float, float, float]  # temperature term, duration term, bias (normalised)
+    logit_contribution: float
+
+    @property
+    def neuron(self) -> int:
+        return self.role.neuron
+
+    @property
+    def region(self) -> str:
+        return self.role.region
+
+    @property
+    def reason(self) -> str:
+        """Say why, in roast words (built on demand: most answers need one or two of them)."""
+        return reason(self.role, *self.reading)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    temperature: float
+    duration: float
+    probability: float
+    good_roast: bool
+    units: list[UnitState]
+    closest: UnitState  # the unit nearest its bad side (the deepest in it when several fired)
+    extrapolated: bool
+
+    @property
+    def fired(self) -> list[UnitState]:
+        return [u for u in self.units if u.fired]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    prediction: Prediction
+    baseline: tuple[float, float]
+    baseline_probability: float
+    shapley: tuple[float, float]  # temperature, duration; they add up to p(x) - p(baseline)
+    good_temperature_range: tuple[float, float] | None
+    good_duration_range: tuple[float, float] | None
+    nearest_flip: tuple[float, float, float] | None  # temperature, duration, probability
+
+
+class Explainer:
+    """Everything that reasons about one network, with the per-model work done once."""
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.roles: list[Role] = neuron_roles(net)
+        self._mean, self._std = net.mean.tolist(), net.std.tolist()
+        self._normalised = list(zip(net.W1[0].tolist(), net.W1[1].tolist(), net.b1.tolist(),
+                                    strict=True))
+        t, d = np.meshgrid(np.linspace(*TEMPERATURE_RANGE, FLIP_GRID),
+                           np.linspace(*DURATION_RANGE, FLIP_GRID))
+        self._grid = np.stack([t.ravel(), d.ravel()], axis=1)
+        self._grid_p = net.predict_proba(self._grid)
+        self._flip_sets: dict[float, tuple] = {}
+
+    def __repr__(self) -> str:
+        return f"Explainer({[r.region for r in self.roles]})"
+
+    def predict(self, t: float, d: float, threshold: float = 0.5) -> Prediction:
+        """Return the verdict for one reading, with every unit's state and reason."""
+        units_params, logit = self.net._scalar
+        tn, dn = (t - self._mean[0]) / self._std[0], (d - self._mean[1]) / self._std[1]
+        units, closest, closest_margin = [], None, -math.inf
+        for role, (a_t, a_d, c, w2), (w_t, w_d, b) in zip(
+            self.roles, units_params, self._normalised, strict=True
+        ):
+            z = a_t * t + a_d * d + c
+            a = sigmoid_scalar(z)
+            contribution = w2 * a
+            logit += contribution
+            margin = role.sign * z  # > 0 on the unit's bad side
+            unit = UnitState(
+                role=role, reading=(t, d), activation=a, fired=role.active and margin > 0,
+                pre_activation=(w_t * tn, w_d * dn, b), logit_contribution=contribution,
+            )
+            units.append(unit)
+            if role.active and margin > closest_margin:
+                closest, closest_margin = unit, margin
+        p = sigmoid_scalar(logit)
+        return Prediction(
+            temperature=t, duration=d, probability=p, good_roast=p >= threshold,
+            units=units, closest=closest or units[0], extrapolated=not in_domain(t, d),
+        )
+
+    def explain(self, t: float, d: float, threshold: float = 0.5) -> Explanation:
+        """Return the full explanation of one reading."""
+        pred = self.predict(t, d, threshold)
+        bt, bd = (float(v) for v in self.net.mean)
+        f = self.net.proba_at
+        fx, fb, f_t, f_d = pred.probability, f(bt, bd), f(t, bd), f(bt, d)
+        # Exact Shapley values for two players: average each one's marginal over both orders.
+        phi_t = 0.5 * ((f_t - fb) + (fx - f_d))
+        phi_d = 0.5 * ((f_d - fb) + (fx - f_t))
+        return Explanation(
+            prediction=pred, baseline=(bt, bd), baseline_probability=fb, shapley=(phi_t, phi_d),
+            good_temperature_range=self.good_window("temperature", t, d, threshold),
+            good_duration_range=self.good_window("duration", t, d, threshold),
+            nearest_flip=self.nearest_flip(t, d, pred.good_roast, threshold),
+        )
+
+    def good_window(self, axis: str, t: float, d: float, threshold: float = 0.5):
+        """Return the (lo, hi) interval of ``axis`` values inside the domain that make a good roast
+        with the other variable held, the one nearest the reading; None if there is none."""
+        lo_hi = TEMPERATURE_RANGE if axis == "temperature" else DURATION_RANGE
+        values = np.linspace(*lo_hi, WINDOW_STEPS[axis])
+        column = 0 if axis == "temperature" else 1
+        X = np.empty((values.size, 2))
+        X[:, column], X[:, 1 - column] = values, (d if axis == "temperature" else t)
+        good = self.net.predict_proba(X) >= threshold
+        if not good.any():
+            return None
+        # Runs of good readings: starts where good begins, ends where it stops.
+        edges = np.diff(np.concatenate([[0], good.astype(np.int8), [0]]))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+        here = t if axis == "temperature" else d
+        gaps = np.maximum(values[starts] - here, 0) + np.maximum(here - values[ends], 0)
+        i = int(np.argmin(gaps))
+        at = (lambda v: (v, d)) if axis == "temperature" else (lambda v: (t, v))
+        good_at = lambda v: self.net.proba_at(*at(v)) >= threshold  # noqa: E731
+        lo, hi = values[starts[i]], values[ends[i]]
+        if starts[i] > 0:
+            lo = _bisect(good_at, lo, values[starts[i] - 1], WINDOW_BISECTIONS)
+        if ends[i] < values.size - 1:
+            hi = _bisect(good_at, hi, values[ends[i] + 1], WINDOW_BISECTIONS)
+        return float(lo), float(hi)
+
+    def nearest_flip(self, t: float, d: float, good: bool, threshold: float = 0.5):
+        """Return (t, d, p) of a reading near (t, d) with the opposite verdict, distance measured in
+        training standard deviations; None when the whole domain shares the verdict."""
+        good_set, bad_set = self._verdict_sets(threshold)
+        points, scaled = bad_set if good else good_set
+        if not len(points):
+            return None
+        here = np.array([t, d]) / self.net.std
+        target = points[int(np.argmin(((scaled - here) ** 2).sum(axis=1)))]
+
+        def flipped(s: float) -> bool:
+            return (self.net.proba_at(t + s * (target[0] - t), d + s * (target[1] - d))
+                    >= threshold) != good
+
+        s = _bisect(flipped, 1.0, 0.0, FLIP_BISECTIONS)  # the flipped end of the last bracket: a real flip
+        ft, fd = t + s * (target[0] - t), d + s * (target[1] - d)
+        return float(ft), float(fd), self.net.proba_at(ft, fd)
+
+    def _verdict_sets(self, threshold: float) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """Return the grid readings judged good and bad, raw and scaled by the training std."""
+        sets = self._flip_sets.get(threshold)
+        if sets is None:
+            if len(self._flip_sets) > 16:
+                self._flip_sets.clear()
+            good = self._grid_p >= threshold
+            sets = tuple((self._grid[m], self._grid[m] / self.net.std) for m in (good, ~good))
+            self._flip_sets[threshold] = sets
+        return sets
+
+    def maps(self, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return axes t (R,), d (R,), probability (R, R) and activations (H, R, R), rows by d."""
+        t_axis = np.linspace(*TEMPERATURE_RANGE, resolution)
+        d_axis = np.linspace(*DURATION_RANGE, resolution)
+        t, d = np.meshgrid(t_axis, d_axis)
+        A1, p = self.net.forward(np.stack([t.ravel(), d.ravel()], axis=1))
+        R = resolution
+        return t_axis, d_axis, p.reshape(R, R), A1.T.reshape(-1, R, R)
+
+
+def _bisect(inside, a: float, b: float, steps: int) -> float:
+    """Narrow [a, b] where inside(a) holds and inside(b) does not; return the last inside point."""
+    for _ in range(steps):
+        m = 0.5 * (a + b)
+        if inside(m):
+            a = m
+        else:
+            b = m
+    return a
