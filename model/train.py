@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -129,13 +130,17 @@ def train(recipe: Recipe) -> TrainResult:
     return train_seeds(recipe, [recipe.seed])[0]
 
 
-def train_seeds(recipe: Recipe, seeds: list[int]) -> list[TrainResult]:
+def train_seeds(
+    recipe: Recipe, seeds: list[int], observe: Callable[[int, np.ndarray], None] | None = None
+) -> list[TrainResult]:
     """Train one network per seed at once, full-batch Adam on binary cross-entropy.
 
     Every seed's H units are stacked on one hidden axis of size S*H, with the samples on the
     last axis. All arithmetic is elementwise or a per-row sum over samples, so a seed's result is
     bit for bit the same whichever seeds it is trained beside. Arithmetic is float32, as Keras
     trains, which halves the memory traffic of a large batch of seeds.
+
+    ``observe(step, z2)``, when given, sees the output logits z2 (S, N) before every step.
     """
     seeds = [int(s) for s in seeds]
     recipes = [recipe.with_seed(s) for s in seeds]  # validates every seed
@@ -162,6 +167,8 @@ def train_seeds(recipe: Recipe, seeds: list[int]) -> list[TrainResult]:
     curves: list[list[tuple[int, float]]] = [[] for _ in seeds]
     for step in range(recipe.steps + 1):
         z2 = batch.forward(theta)
+        if observe is not None:
+            observe(step, z2)
         if step % log_every == 0 or step == recipe.steps:
             for curve, value in zip(curves, _bce_from_logits(z2, y), strict=True):
                 curve.append((step, float(value)))

@@ -75,3 +75,9 @@ def test_bad_parameters_are_refused(data, message):
 def test_parameters_are_read_only(lab):
     with pytest.raises(ValueError):
         lab.W1[0, 0] = 1.0
+
+
+def test_chunked_probabilities_equal_the_forward_pass(lab):
+    X = np.random.default_rng(2).uniform([100, 9], [350, 18], (1000, 2))
+    np.testing.assert_allclose(lab.predict_proba(X, chunk=7), lab.forward(X)[1], rtol=1e-12)
+    assert lab.predict_proba(np.empty((0, 2))).shape == (0,)

@@ -1,0 +1,144 @@
+"""Model benchmarks: training against scikit-learn, seed batching, forward pass, explanations."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import warnings
+
+import numpy as np
+
+from benchmarks.common import best_of, median_of, table
+from model.data import load_coffee_data, normalization
+from model.explain import Explainer
+from model.network import lab_network
+from model.train import Recipe, train, train_seeds
+
+SEEDS = list(range(20))
+
+
+def bench_training() -> None:
+    recipe = Recipe()
+    X, Y = load_coffee_data()
+    y = Y[:, 0]
+    # Adam's trajectory does not depend on the step budget, so the first step at which every
+    # sample is right, times the time per step, is our time to 100 %.
+    first_perfect: dict[int, int] = {}
+
+    def observe(step: int, z2: np.ndarray) -> None:
+        if 0 not in first_perfect and ((z2[0] >= 0) == (y >= 0.5)).all():
+            first_perfect[0] = step
+
+    ours, full = [], []
+    for seed in SEEDS:
+        first_perfect.clear()
+        start = time.perf_counter()
+        train_seeds(recipe, [seed], observe)
+        elapsed = time.perf_counter() - start
+        full.append(elapsed)
+        if 0 in first_perfect:
+            ours.append(elapsed * first_perfect[0] / recipe.steps)
+    reached = len(ours)
+    rows = [["roastnet full-batch Adam, lr 0.05, time to 100 %", statistics.median(ours),
+             f"{reached}/20", 1.0],
+            ["roastnet default recipe, all 3000 steps", statistics.median(full), f"{reached}/20",
+             statistics.median(full) / statistics.median(ours)]]
+    try:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+    except ImportError:
+        table("Training to 100 % training accuracy, seeds 0-19",
+              ["trainer", "median s", "reach 100 %", "× roastnet"], rows)
+        print("(scikit-learn not installed: pip install -e '.[bench]')")
+        return
+    mean, std = normalization(X)
+    Xn = (X - mean) / std
+    for name, kwargs in [
+        ("scikit-learn MLPClassifier adam, its default lr 0.001", {"solver": "adam"}),
+        ("scikit-learn MLPClassifier adam, lr 0.05 as ours", {"solver": "adam",
+                                                              "learning_rate_init": 0.05}),
+        ("scikit-learn MLPClassifier lbfgs", {"solver": "lbfgs"}),
+    ]:
+        times, hits = [], 0
+        for seed in SEEDS:
+            elapsed, ok = _sklearn_time_to_perfect(MLPClassifier, ConvergenceWarning, Xn, y, seed, kwargs)
+            times.append(elapsed)
+            hits += ok
+        rows.append([name, statistics.median(times), f"{hits}/20", statistics.median(times) / rows[0][1]])
+    table("Training to 100 % training accuracy, seeds 0-19, same data "
+          "(until 100 % or 20,000 epochs)",
+          ["trainer", "median s", "reach 100 %", "× roastnet"], rows)
+
+
+def _sklearn_time_to_perfect(MLPClassifier, ConvergenceWarning, Xn, y, seed, kwargs, cap=20_000):
+    """Fit in chunks of epochs (warm start) until every sample is right; return (seconds, reached)."""
+    chunk = 50 if kwargs["solver"] == "adam" else cap
+    clf = MLPClassifier(hidden_layer_sizes=(3,), activation="logistic", early_stopping=False,
+                        random_state=seed, max_iter=chunk, tol=0.0, n_iter_no_change=cap,
+                        warm_start=True, **kwargs)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for _ in range(cap // chunk):
+            clf.fit(Xn, y)
+            if clf.score(Xn, y) == 1.0:
+                return time.perf_counter() - start, True
+    return time.perf_counter() - start, False
+
+
+def bench_seed_batching() -> None:
+    recipe = Recipe()
+    one = best_of(lambda: train(recipe), 3)
+    rows = [["1 seed", one, 1.0, one]]
+    for n in (8, 32, 64, 100):
+        seeds = list(range(n))
+        t = best_of(lambda seeds=seeds: train_seeds(recipe, seeds), 3)
+        rows.append([f"{n} seeds, one batch", t, t / one, t / n])
+    table("Seed-batched training (default recipe, 3000 steps)",
+          ["run", "wall s", "× one seed", "s per seed"], rows)
+
+
+def bench_forward() -> None:
+    net = lab_network()
+    X = np.random.default_rng(0).uniform([150, 11.5], [285, 15.5], (1_000_000, 2))
+
+    def naive() -> np.ndarray:
+        Xn = (X - net.mean) / net.std
+        A1 = 1 / (1 + np.exp(-(Xn @ net.W1 + net.b1)))
+        return 1 / (1 + np.exp(-(A1 @ net.W2 + net.b2)))
+
+    base = best_of(naive)
+    folded = best_of(lambda: net.predict_proba(X))
+    table("Forward pass, 1,000,000 readings in process",
+          ["path", "readings/s", "× naive"],
+          [["naive numpy (normalise, then two layers)", 1e6 / base, 1.0],
+           ["Network.predict_proba (folded, chunked, in place)", 1e6 / folded, base / folded]])
+
+
+def bench_explain() -> None:
+    explainer = Explainer(lab_network())
+    rng = np.random.default_rng(3)
+    readings = rng.uniform([150, 11.5], [285, 15.5], (500, 2)).tolist()
+
+    def per_reading(fn) -> float:
+        return median_of(lambda: [fn(t, d) for t, d in readings], 5) / len(readings)
+
+    predict = per_reading(explainer.predict)
+    explain = per_reading(explainer.explain)
+    build = median_of(lambda: Explainer(lab_network()), 5)
+    table("One reading at a time (lab weights, 500 readings in the domain)",
+          ["call", "µs per reading", "× predict"],
+          [["Explainer.predict (verdict, units, lazy reasons)", predict * 1e6, 1.0],
+           ["Explainer.explain (+ Shapley, windows, nearest flip)", explain * 1e6, explain / predict],
+           ["Explainer(net) once per model", build * 1e6, build / predict]])
+
+
+def main() -> None:
+    bench_training()
+    bench_seed_batching()
+    bench_forward()
+    bench_explain()
+
+
+if __name__ == "__main__":
+    main()
