@@ -55,6 +55,24 @@ class Prediction:
         return [u for u in self.units if u.fired]
 
 
+@dataclass(frozen=True, eq=False)
+class BatchPrediction:
+    """Verdicts for N readings at once (arrays), with reasons built on demand."""
+
+    roles: list[Role]
+    temperature: np.ndarray  # (N,)
+    duration: np.ndarray  # (N,)
+    probability: np.ndarray  # (N,)
+    good_roast: np.ndarray  # (N,) bool
+    hidden: np.ndarray  # (N, H) activations
+    fired: np.ndarray  # (N, H) bool: unit on its bad side
+    closest: np.ndarray  # (N,) index of the unit nearest (or deepest into) its bad side
+    extrapolated: np.ndarray  # (N,) bool
+
+    def reason(self, i: int, j: int) -> str:
+        return reason(self.roles[j], float(self.temperature[i]), float(self.duration[i]))
+
+
 @dataclass(frozen=True)
 class Explanation:
     prediction: Prediction
@@ -108,6 +126,25 @@ class Explainer:
         return Prediction(
             temperature=t, duration=d, probability=p, good_roast=p >= threshold,
             units=units, closest=closest or units[0], extrapolated=not in_domain(t, d),
+        )
+
+    def predict_many(self, t: np.ndarray, d: np.ndarray, threshold: float = 0.5) -> BatchPrediction:
+        """Return verdicts for readings t (N,), d (N,) in one vectorised pass."""
+        A, c, w2, b2 = self.net._folded
+        t, d = np.asarray(t, dtype=np.float64), np.asarray(d, dtype=np.float64)
+        z = np.outer(t, A[0]) + np.outer(d, A[1]) + c  # (N, H)
+        with np.errstate(over="ignore"):
+            hidden = 1.0 / (1.0 + np.exp(-z))
+            p = 1.0 / (1.0 + np.exp(-(hidden @ w2 + b2)))
+        signs = np.array([r.sign for r in self.roles])
+        live = np.array([r.active for r in self.roles])
+        margin = np.where(live, z * signs, -np.inf)
+        extrapolated = ((t < TEMPERATURE_RANGE[0]) | (t > TEMPERATURE_RANGE[1])
+                        | (d < DURATION_RANGE[0]) | (d > DURATION_RANGE[1]))
+        return BatchPrediction(
+            roles=self.roles, temperature=t, duration=d, probability=p, good_roast=p >= threshold,
+            hidden=hidden, fired=margin > 0, closest=margin.argmax(axis=1) if live.any()
+            else np.zeros(len(t), dtype=int), extrapolated=extrapolated,
         )
 
     def explain(self, t: float, d: float, threshold: float = 0.5) -> Explanation:

@@ -104,3 +104,18 @@ def test_maps_match_the_forward_pass(lab, lab_explainer):
     assert p.shape == (5, 5) and A.shape == (3, 5, 5)
     np.testing.assert_allclose(p[1, 3], lab.proba_at(t[3], d[1]), rtol=1e-12)
     np.testing.assert_allclose(A[:, 1, 3], lab.forward(np.array([[t[3], d[1]]]))[0][0])
+
+
+def test_batch_predictions_equal_one_at_a_time(lab_explainer):
+    rng = np.random.default_rng(4)
+    t, d = rng.uniform(120, 320, 300), rng.uniform(10, 17, 300)
+    batch = lab_explainer.predict_many(t, d)
+    for i in range(300):
+        one = lab_explainer.predict(t[i], d[i])
+        np.testing.assert_allclose(batch.probability[i], one.probability, rtol=1e-9, atol=1e-15)
+        np.testing.assert_allclose(batch.hidden[i], [u.activation for u in one.units], rtol=1e-9, atol=1e-15)
+        assert batch.good_roast[i] == one.good_roast
+        assert list(np.flatnonzero(batch.fired[i])) == [u.neuron for u in one.fired]
+        assert batch.closest[i] == one.closest.neuron
+        assert batch.extrapolated[i] == one.extrapolated
+        assert batch.reason(i, batch.closest[i]) == one.closest.reason

@@ -1,0 +1,35 @@
+"""Liveness, readiness and the contract: GET /healthz, /readyz, /openapi.yaml."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Blueprint, Response, current_app
+
+from service.errors import Unavailable
+from service.http import json_response, registry
+from service.registry import BrokenModel, UnknownModel
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Answer while the process can serve at all."""
+    return json_response({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """Answer 200 when the registry is reachable and the active model loads."""
+    try:
+        model = registry().active()
+    except (sqlite3.Error, UnknownModel, BrokenModel) as exc:
+        raise Unavailable(f"not ready: {exc}") from None
+    return json_response({"status": "ready", "active_model": model.id})
+
+
+@bp.get("/openapi.yaml")
+def openapi() -> Response:
+    """Serve the OpenAPI contract."""
+    return Response(current_app.config["ROASTNET_SPEC"], mimetype="application/yaml")

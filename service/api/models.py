@@ -1,0 +1,70 @@
+"""The registry over HTTP: list, read, import, retrain, activate, delete."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app
+
+from service import present
+from service.auth import admin_required
+from service.errors import Conflict, NotFound
+from service.http import body_bytes, find_model, int_arg, json_response, parse, registry
+from service.registry import UnknownModel
+from service.schemas import ActivateRequest, ImportRequest, RetrainRequest
+from service.training import import_weights, retrain
+
+bp = Blueprint("models", __name__, url_prefix="/v1")
+
+
+@bp.get("/models")
+def list_models() -> Response:
+    """List stored models, newest first."""
+    limit = int_arg("limit", 50, 1, 500)
+    offset = int_arg("offset", 0, 0, 10**9)
+    models, total = registry().summaries(limit, offset)
+    return json_response({"models": models, "total": total, "limit": limit, "offset": offset})
+
+
+@bp.get("/models/<ref>")
+def get_model(ref: str) -> Response:
+    """Return one model with its recipe, metrics, roles, symmetry and loss curve."""
+    model = find_model(ref)
+    return json_response(present.model_detail(model, registry().active_id))
+
+
+@bp.post("/models")
+@admin_required
+def import_model() -> Response:
+    """Import explicit weights as a new model."""
+    model, created = import_weights(registry(), parse(ImportRequest, body_bytes()))
+    return json_response(present.model_detail(model, registry().active_id), 201 if created else 200)
+
+
+@bp.put("/models/active")
+@admin_required
+def activate() -> Response:
+    """Make a model the one every worker answers with."""
+    model = find_model(parse(ActivateRequest, body_bytes()).id)
+    registry().activate(model.id)
+    return json_response(present.model_detail(model, model.id))
+
+
+@bp.delete("/models/<ref>")
+@admin_required
+def delete(ref: str) -> Response:
+    """Delete a model that is not active."""
+    try:
+        registry().delete(ref)
+    except UnknownModel:
+        raise NotFound(f"no model with id or name {ref!r}") from None
+    except ValueError:
+        raise Conflict(f"model {ref!r} is active; activate another before deleting it") from None
+    return Response(status=204)
+
+
+@bp.post("/retrain")
+@admin_required
+def retrain_seeds() -> Response:
+    """Train one model per seed and compare how their units divide the bad-roast regions."""
+    req = parse(RetrainRequest, body_bytes())
+    body = retrain(registry(), req, current_app.config["ROASTNET"].max_retrain_work)
+    return json_response(body, 201)

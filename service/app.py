@@ -1,0 +1,53 @@
+"""The application factory: settings in, a ready Flask app out."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, Response, g, request
+
+from service import errors
+from service.api import health, models, predictions
+from service.auth import load_or_create_token
+from service.registry import Registry
+from service.settings import Settings
+from service.training import ensure_defaults
+
+SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
+log = logging.getLogger("roastnet")
+
+
+def create_app(settings: Settings | None = None, registry: Registry | None = None) -> Flask:
+    """Build the app; open (and on first start fill) the registry in settings.data_dir."""
+    settings = settings or Settings()
+    app = Flask(__name__)
+    app.config.update(
+        ROASTNET=settings,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        ROASTNET_SPEC=SPEC_PATH.read_bytes() if SPEC_PATH.exists() else b"",
+    )
+    registry = registry or Registry(settings.data_dir)
+    if settings.seed_on_start:
+        ensure_defaults(registry)
+    app.extensions["roastnet.registry"] = registry
+    token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    app.config["ROASTNET_TOKEN"] = token or load_or_create_token(settings.data_dir)
+
+    errors.init_app(app)
+    for blueprint in (health.bp, predictions.bp, models.bp):
+        app.register_blueprint(blueprint)
+    app.after_request(_headers)
+    return app
+
+
+def _headers(response: Response) -> Response:
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if request.method == "GET" and response.status_code == 200 and request.path.startswith("/v1/"):
+        response.headers.setdefault("Cache-Control", "no-cache")
+    else:
+        response.headers.setdefault("Cache-Control", "no-store")
+    model_id = g.get("model_id")
+    if model_id:
+        response.headers["X-Model-Id"] = model_id
+    return response

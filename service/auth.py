@@ -1,0 +1,54 @@
+"""Admin access: a bearer token from ROASTNET_ADMIN_TOKEN or generated once into the data directory."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import secrets
+from functools import wraps
+from pathlib import Path
+
+from flask import current_app, request
+
+from service.errors import Unauthorized
+
+log = logging.getLogger("roastnet.auth")
+TOKEN_FILE = "admin_token"
+
+
+def load_or_create_token(data_dir: Path) -> str:
+    """Return the token stored in data_dir, creating it (mode 0600) if there is none yet."""
+    path = Path(data_dir) / TOKEN_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        token = path.read_text().strip()
+        if token:
+            return token
+        path.unlink(missing_ok=True)  # an empty file from an interrupted start: make a new one
+        return load_or_create_token(data_dir)
+    token = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w") as f:
+        f.write(token + "\n")
+    log.info("generated an admin token; it is in %s (readable by this user only)", path)
+    return token
+
+
+def admin_required(view):
+    """Refuse the view unless the request carries the admin bearer token."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, given = header.partition(" ")
+        if not header:
+            raise Unauthorized("this call needs an admin token: Authorization: Bearer <token>")
+        if scheme.lower() != "bearer" or not given.strip():
+            raise Unauthorized("use the Bearer scheme: Authorization: Bearer <token>")
+        expected = current_app.config["ROASTNET_TOKEN"]
+        if not hmac.compare_digest(given.strip().encode(), expected.encode()):
+            raise Unauthorized("the admin token is not valid")
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,112 @@
+"""Domain exceptions and the one place that turns every error into RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("roastnet")
+
+
+class Problem(Exception):
+    """An error with an HTTP status, a short title and a detail a person can act on."""
+
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": f"/problems/{self.slug}", "title": self.title,
+                                "status": self.status, "detail": self.detail}
+        if self.errors:
+            body["errors"] = self.errors
+        return body
+
+
+class MalformedJSON(Problem):
+    title, slug = "Malformed JSON", "malformed-json"
+
+
+class ValidationProblem(Problem):
+    status, title, slug = 422, "Invalid request", "validation"
+
+
+class Unauthorized(Problem):
+    status, title, slug = 401, "Unauthorized", "unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="roastnet admin"'})
+
+
+class NotFound(Problem):
+    status, title, slug = 404, "Not found", "not-found"
+
+
+class Conflict(Problem):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class ModelUnusable(Problem):
+    status, title, slug = 409, "Model unusable", "model-unusable"
+
+
+class UnsupportedMediaType(Problem):
+    status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
+
+
+class Unavailable(Problem):
+    status, title, slug = 503, "Service unavailable", "unavailable"
+
+
+def problem_response(problem: Problem) -> Response:
+    response = Response(orjson.dumps(problem.body()), status=problem.status, mimetype=PROBLEM_JSON)
+    for name, value in problem.headers.items():
+        response.headers[name] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers: domain problems, HTTP errors and anything unexpected."""
+
+    @app.errorhandler(Problem)
+    def _problem(exc: Problem) -> Response:
+        return problem_response(exc)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        problem = Problem(_http_detail(exc))
+        problem.status = exc.code or 500
+        problem.title = exc.name
+        problem.slug = exc.name.lower().replace(" ", "-")
+        response = problem_response(problem)
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unexpected error")
+        problem = Problem("an unexpected error occurred; it has been logged")
+        problem.status, problem.title, problem.slug = 500, "Internal server error", "internal"
+        return problem_response(problem)
+
+
+def _http_detail(exc: HTTPException) -> str:
+    details = {
+        404: "no such resource; GET /openapi.yaml lists every route",
+        405: "this method is not allowed on this route",
+        413: "the request body is larger than the limit",
+    }
+    return details.get(exc.code or 0, exc.description or exc.name)

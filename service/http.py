@@ -1,0 +1,103 @@
+"""Request parsing and response writing shared by the views: a chain of small functions."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import orjson
+from flask import Response, current_app, g, request
+from pydantic import BaseModel, ValidationError
+
+from service.errors import MalformedJSON, ModelUnusable, NotFound, UnsupportedMediaType, ValidationProblem
+from service.registry import BrokenModel, Registry, StoredModel, UnknownModel
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status=status, mimetype="application/json")
+
+
+def body_bytes() -> bytes:
+    """Return the raw JSON body; refuse other content types (the size cap is Flask's)."""
+    mimetype = request.mimetype
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"send the body as application/json (got {mimetype or 'no Content-Type'})")
+    return request.get_data(cache=False)
+
+
+def parse(schema: type[M], raw: bytes) -> M:
+    """Validate JSON bytes against ``schema``; 400 for broken JSON, 422 for the wrong content."""
+    try:
+        return schema.model_validate_json(raw)
+    except ValidationError as exc:
+        raise _problem_from(exc) from None
+
+
+def _problem_from(exc: ValidationError) -> MalformedJSON | ValidationProblem:
+    errors = exc.errors(include_url=False, include_input=False, include_context=False)
+    first = errors[0]
+    if first["type"] == "json_invalid":
+        message = first["msg"].removeprefix("Invalid JSON: ")
+        if "recursion" in message:
+            return ValidationProblem("the JSON is nested deeper than the schema allows")
+        return MalformedJSON(f"the body is not valid JSON: {message}")
+    shown = [{"field": _where(e["loc"]), "message": _message(e)} for e in errors[:20]]
+    detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in shown[:3])
+    if len(errors) > 3:
+        detail += f" (and {len(errors) - 3} more)"
+    return ValidationProblem(detail, errors=shown)
+
+
+def _where(loc: tuple) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not str(part).startswith(("function-", "tagged-union")):
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _message(error: dict) -> str:
+    kind, msg = error["type"], error["msg"]
+    if kind == "finite_number":
+        return "must be a finite number (NaN and Infinity are not allowed)"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    return msg.removeprefix("Value error, ")
+
+
+def registry() -> Registry:
+    return current_app.extensions["roastnet.registry"]
+
+
+def chosen_model() -> StoredModel:
+    """Return the model named by ?model= (id or name), else the active one."""
+    return find_model(request.args.get("model"))
+
+
+def find_model(ref: str | None) -> StoredModel:
+    """Return the model with id or name ``ref`` (the active one for None) or raise a problem."""
+    try:
+        model = registry().get(ref) if ref else registry().active()
+    except UnknownModel:
+        raise NotFound(f"no model with id or name {ref!r}; GET /v1/models lists them") from None
+    except BrokenModel as exc:
+        raise ModelUnusable(str(exc)) from None
+    g.model_id = model.id
+    return model
+
+
+def int_arg(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationProblem(f"{name} must be a whole number from {lo} to {hi}") from None
+    if not lo <= value <= hi:
+        raise ValidationProblem(f"{name} must be a whole number from {lo} to {hi}, got {value}")
+    return value

@@ -1,0 +1,328 @@
+"""Request and response models: the source of truth that openapi.yaml is generated from."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from model.data import MAX_SAMPLES, MIN_SAMPLES
+from model.network import MAX_HIDDEN_UNITS
+from model.train import MAX_SEED, MAX_STEPS, Recipe
+
+TEMPERATURE_LIMITS_C = (0.0, 500.0)  # beyond these no reading is a roast
+DURATION_LIMITS_MIN = (0.0, 120.0)
+MAX_BATCH = 10_000
+MAX_SEEDS = 64
+_DEFAULT = Recipe()
+
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Reading(Strict):
+    """One roast: temperature (°C unless temperature_unit is F) and duration in minutes."""
+
+    temperature: Number = Field(description="roast temperature, in °C unless temperature_unit is F")
+    duration: Number = Field(gt=DURATION_LIMITS_MIN[0], le=DURATION_LIMITS_MIN[1],
+                             description="roast duration in minutes")
+    temperature_unit: Literal["C", "F"] = "C"
+
+    @model_validator(mode="after")
+    def _plausible(self) -> Reading:
+        lo, hi = TEMPERATURE_LIMITS_C
+        if not lo <= self.celsius <= hi:
+            raise ValueError(f"temperature must be between {lo:g} and {hi:g} °C "
+                             f"({lo * 9 / 5 + 32:g} and {hi * 9 / 5 + 32:g} °F)")
+        return self
+
+    @property
+    def celsius(self) -> float:
+        return (self.temperature - 32) * 5 / 9 if self.temperature_unit == "F" else self.temperature
+
+
+Threshold = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, lt=1,
+                                   description="probability at or above which a roast is good")]
+
+
+class SingleRequest(Reading):
+    threshold: Threshold = 0.5
+
+
+class BatchRequest(Strict):
+    readings: list[Reading] = Field(min_length=1, max_length=MAX_BATCH)
+    threshold: Threshold = 0.5
+
+
+# ---- answers --------------------------------------------------------------------------------
+
+
+class UnitReason(BaseModel):
+    neuron: int
+    region: str
+    activation: float
+    reason: str
+
+
+class Prediction(BaseModel):
+    temperature: float = Field(description="°C")
+    duration: float
+    probability: float
+    label: Literal["good", "bad"]
+    good_roast: bool
+    hidden: list[float]
+    fired: list[UnitReason] = Field(description="units on the side where they signal a bad roast")
+    closest: UnitReason = Field(description="the unit nearest (or deepest into) its bad side")
+    extrapolated: bool = Field(description="the reading lies outside the training ranges")
+
+
+class PredictResponse(BaseModel):
+    model_id: str
+    predictions: list[Prediction]
+
+
+class PreActivation(BaseModel):
+    temperature: float
+    duration: float
+    bias: float
+    total: float
+
+
+class NeuronState(BaseModel):
+    neuron: int
+    region: str
+    activation: float
+    fired: bool
+    pre_activation: PreActivation
+    logit_contribution: float
+    reason: str
+
+
+class Pair(BaseModel):
+    temperature: float
+    duration: float
+
+
+class Shapley(BaseModel):
+    baseline: Pair
+    baseline_probability: float
+    temperature: float
+    duration: float
+
+
+class Flip(BaseModel):
+    temperature: float
+    duration: float
+    probability: float
+
+
+class Counterfactual(BaseModel):
+    good_temperature_range: tuple[float, float] | None
+    good_duration_range: tuple[float, float] | None
+    nearest_flip: Flip | None
+
+
+class Explanation(Prediction):
+    neurons: list[NeuronState]
+    shapley: Shapley
+    counterfactual: Counterfactual
+
+
+class ExplainResponse(BaseModel):
+    model_id: str
+    predictions: list[Explanation]
+
+
+class Boundary(BaseModel):
+    temperature_coef: float
+    duration_coef: float
+    intercept: float
+
+
+class NeuronRole(BaseModel):
+    neuron: int
+    region: str
+    agreement: float
+    description: str
+    boundary: Boundary = Field(description="temperature_coef·t + duration_coef·d + intercept = 0")
+    output_weight: float
+
+
+class NeuronsResponse(BaseModel):
+    model_id: str
+    neurons: list[NeuronRole]
+
+
+class MapsResponse(BaseModel):
+    model_id: str
+    temperature: list[float]
+    duration: list[float]
+    probability: list[list[float]] = Field(description="rows by duration, columns by temperature")
+    neurons: list[list[list[float]]]
+
+
+class Sample(BaseModel):
+    temperature: float
+    duration: float
+    good_roast: bool
+
+
+class Normalization(Strict):
+    mean: Pair
+    std: Pair
+
+
+class DatasetResponse(BaseModel):
+    data_seed: int
+    samples: list[Sample]
+    normalization: Normalization
+
+
+class RecipeModel(BaseModel):
+    data_seed: int
+    samples: int
+    seed: int
+    init: Literal["glorot", "symmetric"]
+    hidden_units: int
+    steps: int
+    learning_rate: float
+
+
+class Metrics(BaseModel):
+    train_accuracy: float
+    grid_accuracy: float
+    final_loss: float
+
+
+class UnitPair(BaseModel):
+    units: list[int]
+    weight_cosine: float
+    max_weight_difference: float
+    activation_correlation: float
+    max_activation_difference: float
+
+
+class Symmetry(BaseModel):
+    pairs: list[UnitPair]
+    duplicate_groups: list[list[int]]
+    distinct_units: int
+
+
+class LossPoint(BaseModel):
+    step: int
+    loss: float
+
+
+class ModelSummary(BaseModel):
+    id: str
+    name: str | None
+    source: Literal["recipe", "import"]
+    recipe: RecipeModel | None
+    metrics: Metrics | None
+    active: bool
+    created_at: str
+    usable: bool
+    problem: str | None = None
+
+
+class ModelDetail(ModelSummary):
+    neurons: list[NeuronRole]
+    symmetry: Symmetry
+    loss_curve: list[LossPoint]
+
+
+class ModelList(BaseModel):
+    models: list[ModelSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+Seed = Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)]
+
+
+class RetrainRequest(Strict):
+    seeds: list[Seed] = Field(min_length=1, max_length=MAX_SEEDS)
+    init: Literal["glorot", "symmetric"] = _DEFAULT.init
+    hidden_units: int = Field(_DEFAULT.hidden_units, strict=True, ge=1, le=MAX_HIDDEN_UNITS)
+    steps: int = Field(_DEFAULT.steps, strict=True, ge=1, le=MAX_STEPS)
+    learning_rate: float = Field(_DEFAULT.learning_rate, strict=True, allow_inf_nan=False,
+                                 gt=0, le=1)
+    data_seed: Seed = _DEFAULT.data_seed
+    samples: int = Field(_DEFAULT.samples, strict=True, ge=MIN_SAMPLES, le=MAX_SAMPLES)
+    activate: Seed | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RetrainRequest:
+        if len(set(self.seeds)) != len(self.seeds):
+            raise ValueError("seeds must be distinct")
+        if self.activate is not None and self.activate not in self.seeds:
+            raise ValueError("activate must be one of the seeds")
+        return self
+
+
+class RetrainedModel(BaseModel):
+    id: str
+    seed: int
+    created: bool
+    metrics: Metrics
+    neurons: list[NeuronRole]
+
+
+class SeedRow(BaseModel):
+    seed: int
+    model_id: str
+    regions: dict[str, list[int]]
+    all_regions_covered: bool
+    duplicates: list[list[int]]
+    train_accuracy: float
+    grid_accuracy: float
+
+
+class Comparison(BaseModel):
+    seeds: list[SeedRow]
+    coverage_rate: float
+    summary: str
+
+
+class RetrainResponse(BaseModel):
+    models: list[RetrainedModel]
+    comparison: Comparison
+    activated: str | None
+
+
+class Weights(Strict):
+    W1: list[list[Number]] = Field(description="2 × H: rows temperature, duration")
+    b1: list[Number]
+    W2: list[list[Number]] = Field(description="H × 1")
+    b2: list[Number]
+
+
+class ImportRequest(Strict):
+    name: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    weights: Weights
+    normalization: Normalization | None = Field(None, description="defaults to the lab data's")
+
+
+class ActivateRequest(Strict):
+    id: str = Field(min_length=1, max_length=64)
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Ready(BaseModel):
+    status: Literal["ready"]
+    active_model: str
+
+
+class ProblemDetail(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict] | None = None

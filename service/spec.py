@@ -1,0 +1,150 @@
+"""Build openapi.yaml from the schemas and the route table below (``python -m service.spec``).
+
+The committed file is what clients read; a test regenerates it and fails if the two differ.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import yaml
+from pydantic.json_schema import models_json_schema
+
+from service import schemas as s
+
+REF = "#/components/schemas/{model}"
+READ_PROBLEMS = (404, 409)
+BODY_PROBLEMS = (400, 413, 415, 422)
+MODEL_PARAM = {"name": "model", "in": "query", "required": False,
+               "description": "id or name of the model to ask; the active model by default",
+               "schema": {"type": "string", "minLength": 1}}
+
+
+def _int_param(name: str, lo: int, hi: int, default: int, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "integer", "minimum": lo, "maximum": hi, "default": default}}
+
+
+REF_PARAM = {"name": "ref", "in": "path", "required": True, "description": "model id or name",
+             "schema": {"type": "string", "minLength": 1}}
+
+# (method, path, summary, request model, (status, response model), problems, parameters, admin)
+ROUTES: list[tuple] = [
+    ("get", "/healthz", "Liveness", None, (200, s.Health), (), [], False),
+    ("get", "/readyz", "Readiness: registry reachable, active model loaded", None, (200, s.Ready),
+     (503,), [], False),
+    ("get", "/openapi.yaml", "This contract", None, (200, "yaml"), (), [], False),
+    ("post", "/v1/predict", "Good or bad roast, fired units and reasons",
+     (s.SingleRequest, s.BatchRequest), (200, s.PredictResponse), BODY_PROBLEMS + READ_PROBLEMS,
+     [MODEL_PARAM], False),
+    ("post", "/v1/explain", "Full explanation: units, Shapley values, counterfactuals",
+     (s.SingleRequest, s.BatchRequest), (200, s.ExplainResponse), BODY_PROBLEMS + READ_PROBLEMS,
+     [MODEL_PARAM], False),
+    ("get", "/v1/neurons", "Roles of the hidden units", None, (200, s.NeuronsResponse),
+     READ_PROBLEMS, [MODEL_PARAM], False),
+    ("get", "/v1/maps", "Probability and activation grids for heat maps", None,
+     (200, s.MapsResponse), READ_PROBLEMS + (422,),
+     [MODEL_PARAM, _int_param("resolution", 2, 200, 50, "grid points per axis")], False),
+    ("get", "/v1/dataset", "The training data, labels and normalisation", None,
+     (200, s.DatasetResponse), (422,),
+     [_int_param("data_seed", 0, 2**32 - 1, 2, "the generator's seed")], False),
+    ("get", "/v1/models", "Stored models, newest first", None, (200, s.ModelList), (422,),
+     [_int_param("limit", 1, 500, 50, "page size"), _int_param("offset", 0, 10**9, 0, "skip")],
+     False),
+    ("post", "/v1/models", "Import explicit weights (201 new, 200 already stored)", s.ImportRequest,
+     (201, s.ModelDetail), BODY_PROBLEMS + (409,), [], True),
+    ("put", "/v1/models/active", "Make a model active", s.ActivateRequest, (200, s.ModelDetail),
+     BODY_PROBLEMS + READ_PROBLEMS, [], True),
+    ("get", "/v1/models/{ref}", "One model in full", None, (200, s.ModelDetail), READ_PROBLEMS,
+     [REF_PARAM], False),
+    ("delete", "/v1/models/{ref}", "Delete a model that is not active", None, (204, None),
+     (404, 409), [REF_PARAM], True),
+    ("post", "/v1/retrain", "Train one model per seed and compare them", s.RetrainRequest,
+     (201, s.RetrainResponse), BODY_PROBLEMS, [], True),
+]
+EXTRA_OK = {("post", "/v1/models"): 200}  # importing weights already stored answers 200
+
+PROBLEM_TEXT = {
+    400: "malformed JSON", 401: "missing or wrong admin token", 404: "no such model",
+    409: "conflict: the model is active, the name is taken, or the stored model is unusable",
+    413: "body over the size limit", 415: "body is not application/json",
+    422: "the request is well-formed JSON but not a valid request", 503: "not ready",
+}
+
+
+def _models() -> list[type]:
+    found = [s.ProblemDetail]
+    for route in ROUTES:
+        req, (_, resp) = route[3], route[4]
+        for m in (req if isinstance(req, tuple) else (req,)):
+            if m is not None:
+                found.append(m)
+        if isinstance(resp, type):
+            found.append(resp)
+    return list(dict.fromkeys(found))
+
+
+def build() -> dict[str, Any]:
+    """Return the OpenAPI 3.1 document as a dict."""
+    models = _models()
+    _, top = models_json_schema([(m, "validation") for m in models], ref_template=REF)
+    components = top.get("$defs", {})
+    paths: dict[str, dict[str, Any]] = {}
+    for method, path, summary, req, (status, resp), problems, params, admin in ROUTES:
+        op: dict[str, Any] = {"summary": summary, "operationId": _operation_id(method, path),
+                              "responses": {}}
+        if params:
+            op["parameters"] = params
+        if req is not None:
+            options = [{"$ref": REF.format(model=m.__name__)}
+                       for m in (req if isinstance(req, tuple) else (req,))]
+            schema = options[0] if len(options) == 1 else {"oneOf": options}
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+        ok: dict[str, Any] = {"description": "OK" if status == 200 else "Created" if status == 201
+                              else "No content"}
+        if resp == "yaml":
+            ok["content"] = {"application/yaml": {"schema": {"type": "string"}}}
+        elif resp is not None:
+            ok["content"] = {"application/json": {"schema": {"$ref": REF.format(model=resp.__name__)}}}
+        op["responses"][str(status)] = ok
+        if (method, path) in EXTRA_OK:
+            op["responses"][str(EXTRA_OK[(method, path)])] = {**ok, "description": "Already stored"}
+        for code in sorted(set(problems) | ({401} if admin else set())):
+            op["responses"][str(code)] = {
+                "description": PROBLEM_TEXT[code],
+                "content": {"application/problem+json": {
+                    "schema": {"$ref": REF.format(model="ProblemDetail")}}},
+            }
+        if admin:
+            op["security"] = [{"bearerAuth": []}]
+        paths.setdefault(path, {})[method] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "roastnet",
+            "version": "0.1.0",
+            "description": (
+                "An explainable coffee-roasting network. Every answer says good or bad roast, which "
+                "hidden unit fired and why, in roast words. Errors are RFC 9457 problem+json."),
+        },
+        "servers": [{"url": "http://127.0.0.1:8000"}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def _operation_id(method: str, path: str) -> str:
+    words = [w.strip("{}") for w in path.replace(".", "/").split("/") if w and w != "v1"]
+    return method + "".join(w.capitalize() for w in words)
+
+
+def render() -> str:
+    return yaml.safe_dump(build(), sort_keys=False, allow_unicode=True, width=100)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())

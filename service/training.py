@@ -1,0 +1,91 @@
+"""Retraining, imports and the models every registry starts with: the work behind the admin views."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from model.compare import SeedEntry, compare_seeds, metrics
+from model.data import load_coffee_data, normalization
+from model.network import Network, lab_network
+from model.train import Recipe, train, train_seeds
+from service import present
+from service.errors import Conflict, ValidationProblem
+from service.registry import NewModel, Registry, StoredModel
+from service.schemas import ImportRequest, RetrainRequest
+
+log = logging.getLogger("roastnet.training")
+DEFAULT_NAME, LAB_NAME = "default", "lab"
+
+
+def ensure_defaults(reg: Registry) -> None:
+    """Store the default model (seed 1234) and the lab's weights if missing; keep an active model."""
+    recipe = Recipe()
+    if not reg.exists(recipe.id):
+        result = train(recipe)
+        reg.add([_from_result(result, name=DEFAULT_NAME)])
+        log.info("trained the default model %s (seed %d)", recipe.id, recipe.seed)
+    lab = lab_network()
+    if not reg.exists(lab.fingerprint()):
+        reg.add([NewModel(id=lab.fingerprint(), source="import", network=lab, metrics=metrics(lab),
+                          name=LAB_NAME)])
+    changed = reg.set_active_if_missing(recipe.id)
+    if changed:
+        log.info("active model: %s", changed)
+
+
+def _from_result(result, name: str | None = None) -> NewModel:
+    r = result.recipe
+    return NewModel(id=r.id, source="recipe", network=result.network,
+                    metrics=metrics(result.network, r.data_seed, r.samples), recipe=r.to_dict(),
+                    loss_curve=[[step, loss] for step, loss in result.loss_curve], name=name)
+
+
+def retrain(reg: Registry, req: RetrainRequest, max_work: int) -> dict[str, Any]:
+    """Train one model per seed (skipping recipes already stored) and compare them."""
+    work = len(req.seeds) * req.samples * req.hidden_units * req.steps
+    if work > max_work:
+        raise ValidationProblem(
+            f"work budget: seeds × samples × hidden_units × steps = {work:,} is over the limit of "
+            f"{max_work:,} by {work - max_work:,} ({work / max_work:.2f}×); "
+            "ask for fewer seeds, samples or steps")
+    recipe = Recipe(data_seed=req.data_seed, samples=req.samples, seed=req.seeds[0], init=req.init,
+                    hidden_units=req.hidden_units, steps=req.steps, learning_rate=req.learning_rate)
+    ids = {seed: recipe.with_seed(seed).id for seed in req.seeds}
+    missing = [seed for seed in req.seeds if not reg.exists(ids[seed])]
+    results = train_seeds(recipe, missing) if missing else []
+    activate = ids[req.activate] if req.activate is not None else None
+    created = reg.add([_from_result(r) for r in results], activate=activate)
+    new_ids = {r.recipe.id for r, is_new in zip(results, created, strict=True) if is_new}
+    stored = {seed: reg.get(ids[seed]) for seed in req.seeds}
+    comparison = compare_seeds([SeedEntry(seed, m.id, m.network, req.data_seed, req.samples)
+                                for seed, m in stored.items()])
+    return {
+        "models": [{"id": m.id, "seed": seed, "created": m.id in new_ids, "metrics": m.metrics,
+                    "neurons": [present.role(r) for r in m.roles]} for seed, m in stored.items()],
+        "comparison": comparison,
+        "activated": activate,
+    }
+
+
+def import_weights(reg: Registry, req: ImportRequest) -> tuple[StoredModel, bool]:
+    """Store explicit weights (default normalisation: the lab data's); return the model, is-new."""
+    if req.normalization is None:
+        mean, std = (v.tolist() for v in normalization(load_coffee_data()[0]))
+    else:
+        n = req.normalization
+        mean, std = [n.mean.temperature, n.mean.duration], [n.std.temperature, n.std.duration]
+    w = req.weights
+    try:
+        net = Network.from_dict({"W1": w.W1, "b1": w.b1, "W2": w.W2, "b2": w.b2,
+                                 "normalization": {"mean": mean, "std": std}})
+    except ValueError as exc:
+        raise ValidationProblem(f"weights: {exc}") from None
+    model_id = net.fingerprint()
+    if req.name is not None and reg.name_taken(req.name):
+        existing = reg.get(req.name)
+        if existing.id != model_id:
+            raise Conflict(f"the name {req.name!r} is taken by model {existing.id}")
+    [created] = reg.add([NewModel(id=model_id, source="import", network=net, metrics=metrics(net),
+                                  name=req.name)])
+    return reg.get(model_id), created
