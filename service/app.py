@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     app.config.update(
         ROASTNET=settings,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
-        ROASTNET_SPEC=SPEC_PATH.read_bytes() if SPEC_PATH.exists() else b"",
+        ROASTNET_SPEC=_spec(),
     )
     registry = registry or Registry(settings.data_dir)
     if settings.seed_on_start:
@@ -39,6 +39,15 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         app.register_blueprint(blueprint)
     app.after_request(_headers)
     return app
+
+
+def _spec() -> bytes:
+    """Return openapi.yaml; an installed copy without the file renders the same text."""
+    if SPEC_PATH.exists():
+        return SPEC_PATH.read_bytes()
+    from service.spec import render
+
+    return render().encode()
 
 
 def _headers(response: Response) -> Response:

@@ -18,20 +18,28 @@ TOKEN_FILE = "admin_token"
 
 
 def load_or_create_token(data_dir: Path) -> str:
-    """Return the token stored in data_dir, creating it (mode 0600) if there is none yet."""
+    """Return the token stored in data_dir, creating it (mode 0600) if there is none yet.
+
+    Workers start together, so the file appears whole or not at all: it is written under a
+    private name and linked into place, and the first link wins.
+    """
     path = Path(data_dir) / TOKEN_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        token = path.read_text().strip()
-        if token:
-            return token
-        path.unlink(missing_ok=True)  # an empty file from an interrupted start: make a new one
-        return load_or_create_token(data_dir)
+    if path.exists():
+        return path.read_text().strip()
     token = secrets.token_urlsafe(32)
+    tmp = path.with_name(f".{TOKEN_FILE}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(token + "\n")
-    log.info("generated an admin token; it is in %s (readable by this user only)", path)
+        f.flush()
+        os.fsync(f.fileno())
+    try:
+        os.link(tmp, path)
+        log.info("generated an admin token; it is in %s (readable by this user only)", path)
+    except FileExistsError:
+        token = path.read_text().strip()
+    finally:
+        tmp.unlink()
     return token
 
 

@@ -23,7 +23,7 @@ def ensure_defaults(reg: Registry) -> None:
     recipe = Recipe()
     if not reg.exists(recipe.id):
         result = train(recipe)
-        reg.add([_from_result(result, name=DEFAULT_NAME)])
+        reg.add([as_new_model(result, name=DEFAULT_NAME)])
         log.info("trained the default model %s (seed %d)", recipe.id, recipe.seed)
     lab = lab_network()
     if not reg.exists(lab.fingerprint()):
@@ -34,7 +34,7 @@ def ensure_defaults(reg: Registry) -> None:
         log.info("active model: %s", changed)
 
 
-def _from_result(result, name: str | None = None) -> NewModel:
+def as_new_model(result, name: str | None = None) -> NewModel:
     r = result.recipe
     return NewModel(id=r.id, source="recipe", network=result.network,
                     metrics=metrics(result.network, r.data_seed, r.samples), recipe=r.to_dict(),
@@ -55,7 +55,7 @@ def retrain(reg: Registry, req: RetrainRequest, max_work: int) -> dict[str, Any]
     missing = [seed for seed in req.seeds if not reg.exists(ids[seed])]
     results = train_seeds(recipe, missing) if missing else []
     activate = ids[req.activate] if req.activate is not None else None
-    created = reg.add([_from_result(r) for r in results], activate=activate)
+    created = reg.add([as_new_model(r) for r in results], activate=activate)
     new_ids = {r.recipe.id for r, is_new in zip(results, created, strict=True) if is_new}
     stored = {seed: reg.get(ids[seed]) for seed in req.seeds}
     comparison = compare_seeds([SeedEntry(seed, m.id, m.network, req.data_seed, req.samples)

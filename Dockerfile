@@ -1,0 +1,25 @@
+# roastnet: the API under gunicorn, as a non-root user, with the registry on a volume.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    OPENBLAS_NUM_THREADS=1 \
+    OMP_NUM_THREADS=1 \
+    MKL_NUM_THREADS=1 \
+    ROASTNET_DATA_DIR=/data \
+    ROASTNET_BIND=0.0.0.0:8000
+
+WORKDIR /app
+COPY pyproject.toml README.md gunicorn.conf.py openapi.yaml ./
+COPY model ./model
+COPY service ./service
+RUN pip install . && useradd --system --uid 10001 --home-dir /app roastnet \
+    && mkdir -p /data && chown roastnet /data
+
+USER roastnet
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2)"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "service.wsgi:app"]

@@ -1,0 +1,5 @@
+"""`make bench`: every benchmark table in one run."""
+
+from benchmarks import bench_model
+
+bench_model.main()

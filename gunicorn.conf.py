@@ -1,0 +1,47 @@
+"""gunicorn settings for roastnet; `roastnet serve` and the Dockerfile both use this file.
+
+Every value can be overridden on the command line; ROASTNET_BIND and ROASTNET_WORKERS set the two
+that operators change most.
+"""
+
+import multiprocessing
+import os
+
+# The matrices are tiny: BLAS threads only cost, and native thread pools alive at fork time are a
+# known cause of hung workers. Set before any worker imports numpy.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+wsgi_app = "service.wsgi:app"
+bind = os.environ.get("ROASTNET_BIND", "127.0.0.1:8000")
+# Sync workers, two per core: stable throughput for short CPU-bound requests.
+workers = int(os.environ.get("ROASTNET_WORKERS", 2 * multiprocessing.cpu_count()))
+worker_class = "sync"
+preload_app = False  # each worker opens its own SQLite connection and numpy after the fork
+
+# The largest retrain the work budget admits takes about 10 s here; 60 s leaves room on a slower
+# machine while still reaping a worker that is truly stuck.
+timeout = 60
+# On SIGTERM a worker may finish the request it is on (a retrain included) before it is killed.
+graceful_timeout = 30
+keepalive = 2
+
+# Recycle workers now and then so that slow growth cannot accumulate; the jitter keeps them from
+# all restarting at once.
+max_requests = 20_000
+max_requests_jitter = 2_000
+
+# Requests have short lines and few headers; refuse abuse before it reaches the app.
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+
+# Access logs are off by default (they cost throughput); ROASTNET_ACCESS_LOG=- turns them on.
+# The default format has no headers, so the admin token never reaches a log line.
+accesslog = os.environ.get("ROASTNET_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("ROASTNET_LOG_LEVEL", "info").lower()
+
+# gunicorn's control socket sits at one path per user, shared by every server on the machine;
+# roastnet does not use it.
+control_socket_disable = True

@@ -1,0 +1,204 @@
+"""The `roastnet` command: serve, predict, neurons, and the registry (train, sweep, models, activate)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+from model.compare import SeedEntry, compare_seeds
+from model.data import PRIMARY_REGIONS
+from model.train import MAX_SEED, Recipe, train_seeds
+from service import present
+from service.registry import BrokenModel, Registry, RegistryError, UnknownModel
+from service.schemas import RetrainRequest
+from service.settings import Settings
+from service.training import as_new_model, ensure_defaults, retrain
+
+GUNICORN_CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except (RegistryError, UnknownModel, BrokenModel, ValueError) as exc:
+        print(f"roastnet: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="roastnet", description=__doc__)
+    sub = p.add_subparsers(required=True, metavar="command")
+
+    serve = sub.add_parser("serve", help="serve the HTTP API with gunicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=None)
+    serve.set_defaults(run=_serve)
+
+    predict = sub.add_parser("predict", help="judge one reading")
+    predict.add_argument("temperature", type=float)
+    predict.add_argument("duration", type=float)
+    predict.add_argument("--unit", choices=["C", "F"], default="C")
+    predict.add_argument("--explain", action="store_true", help="print the full explanation (JSON)")
+    predict.add_argument("--model", help="model id or name (default: the active one)")
+    predict.set_defaults(run=_predict)
+
+    neurons = sub.add_parser("neurons", help="say what each hidden unit does")
+    neurons.add_argument("--model")
+    neurons.set_defaults(run=_neurons)
+
+    train = sub.add_parser("train", help="train models for seeds into the registry")
+    train.add_argument("--seeds", type=_seeds, required=True, help="e.g. 1,2,3 or 0-7")
+    train.add_argument("--init", choices=["glorot", "symmetric"], default="glorot")
+    train.add_argument("--hidden-units", type=int, default=Recipe.hidden_units)
+    train.add_argument("--steps", type=int, default=Recipe.steps)
+    train.add_argument("--activate", type=int, help="the seed whose model becomes active")
+    train.set_defaults(run=_train)
+
+    sweep = sub.add_parser("sweep", help="train many seeds and report how their units divide regions")
+    sweep.add_argument("--seeds", type=_seeds, default=list(range(100)))
+    sweep.add_argument("--init", choices=["glorot", "symmetric"], default="glorot")
+    sweep.add_argument("--hidden-units", type=int, default=Recipe.hidden_units)
+    sweep.add_argument("--store", action="store_true", help="also store every model")
+    sweep.set_defaults(run=_sweep)
+
+    models = sub.add_parser("models", help="list stored models")
+    models.set_defaults(run=_models)
+
+    activate = sub.add_parser("activate", help="make a model active")
+    activate.add_argument("ref", help="model id or name")
+    activate.set_defaults(run=_activate)
+    return p
+
+
+def _seeds(text: str) -> list[int]:
+    seeds: list[int] = []
+    for part in text.split(","):
+        lo, dash, hi = part.strip().partition("-")
+        if not lo.isdigit() or (dash and not hi.isdigit()):
+            raise argparse.ArgumentTypeError(f"not a seed list: {text!r} (use 1,2,3 or 0-99)")
+        seeds.extend(range(int(lo), int(hi) + 1) if dash else [int(lo)])
+    if not seeds or max(seeds) > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"seeds must be in 0…{MAX_SEED}")
+    return list(dict.fromkeys(seeds))
+
+
+def _registry() -> Registry:
+    reg = Registry(Settings().data_dir)
+    ensure_defaults(reg)
+    return reg
+
+
+def _serve(args) -> int:
+    env = dict(os.environ, ROASTNET_BIND=f"{args.host}:{args.port}")
+    if args.workers:
+        env["ROASTNET_WORKERS"] = str(args.workers)
+    Registry(Settings().data_dir)  # a clear error now beats one from every worker
+    cmd = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "service.wsgi:app"]
+    os.execve(sys.executable, cmd, env)
+    return 0  # not reached
+
+
+def _predict(args) -> int:
+    model = _registry().get(args.model) if args.model else _registry().active()
+    t = (args.temperature - 32) * 5 / 9 if args.unit == "F" else args.temperature
+    if args.explain:
+        body = present.explanation(model.explainer.explain(t, args.duration))
+        print(orjson.dumps({"model_id": model.id, **body}, option=orjson.OPT_INDENT_2).decode())
+        return 0
+    p = model.explainer.predict(t, args.duration)
+    print(f"{'good' if p.good_roast else 'bad'} roast (probability {p.probability:.3g}, model {model.id})")
+    for unit in p.fired or [p.closest]:
+        print(f"  neuron {unit.neuron} ({unit.region}): {unit.reason}")
+    return 0
+
+
+def _neurons(args) -> int:
+    model = _registry().get(args.model) if args.model else _registry().active()
+    print(f"model {model.id}")
+    for role in model.roles:
+        print(f"  neuron {role.neuron} [{role.region}, agreement {role.agreement:.2f}]: {role.description}")
+    return 0
+
+
+def _train(args) -> int:
+    req = RetrainRequest(seeds=args.seeds, init=args.init, hidden_units=args.hidden_units,
+                         steps=args.steps, activate=args.activate)
+    body = retrain(_registry(), req, max_work=10**15)
+    for m in body["models"]:
+        print(f"seed {m['seed']}: model {m['id']} {'trained' if m['created'] else 'already stored'}, "
+              f"grid accuracy {m['metrics']['grid_accuracy']:.4f}")
+    _print_comparison(body["comparison"])
+    if body["activated"]:
+        print(f"active model: {body['activated']}")
+    return 0
+
+
+def _sweep(args) -> int:
+    recipe = Recipe(init=args.init, hidden_units=args.hidden_units)
+    chunk, rows, start = 50, [], time.perf_counter()
+    for i in range(0, len(args.seeds), chunk):
+        seeds = args.seeds[i:i + chunk]
+        results = train_seeds(recipe, seeds)
+        if args.store:
+            _registry().add([as_new_model(r) for r in results])
+        rows += compare_seeds([SeedEntry(r.recipe.seed, r.recipe.id, r.network) for r in results])["seeds"]
+        _progress(len(rows), len(args.seeds), start)
+    covered = sum(r["all_regions_covered"] for r in rows)
+    _print_comparison({"seeds": rows, "coverage_rate": covered / len(rows),
+                       "summary": f"{covered} of {len(rows)} seeds cover all three regions"})
+    print(f"trained {len(rows)} seeds in {time.perf_counter() - start:.2f} s")
+    return 0
+
+
+def _progress(done: int, total: int, start: float) -> None:
+    if not sys.stderr.isatty():
+        return
+    width = 30
+    filled = width * done // total
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} seeds "
+                     f"{time.perf_counter() - start:5.1f} s")
+    sys.stderr.write("\n" if done == total else "")
+    sys.stderr.flush()
+
+
+def _print_comparison(comparison: dict) -> None:
+    short = {"temperature_too_low": "T low", "duration_too_short": "d short",
+             "too_hot_for_too_long": "hot+long", "temperature_too_high": "T high",
+             "duration_too_long": "d long", "unclear": "unclear", "inactive": "inactive"}
+    print(f"{'seed':>6}  {'units by region':<44} {'all 3':<5}  {'same region':<12} grid acc")
+    for r in comparison["seeds"]:
+        regions = ", ".join(f"{short.get(k, k)}:{'+'.join(map(str, v))}" for k, v in r["regions"].items())
+        dup = ";".join("+".join(map(str, d)) for d in r["duplicates"]) or "-"
+        print(f"{r['seed']:>6}  {regions:<44} {'yes' if r['all_regions_covered'] else 'NO':<5}  "
+              f"{dup:<12} {r['grid_accuracy']:.4f}")
+    print(f"coverage rate: {comparison['coverage_rate']:.2f} "
+          f"({', '.join(PRIMARY_REGIONS)}); {comparison['summary']}")
+
+
+def _models(args) -> int:
+    reg = _registry()
+    models, total = reg.summaries(500, 0)
+    print(f"{total} models")
+    for m in models:
+        mark = "*" if m["active"] else " "
+        seed = m["recipe"]["seed"] if m["recipe"] else "-"
+        acc = f"{m['metrics']['grid_accuracy']:.4f}" if m["metrics"] else "-"
+        state = "" if m["usable"] else f"  UNUSABLE: {m['problem']}"
+        print(f"{mark} {m['id']}  {m['name'] or '':<8} {m['source']:<7} seed {seed!s:<6} grid {acc}{state}")
+    return 0
+
+
+def _activate(args) -> int:
+    print(f"active model: {_registry().activate(args.ref)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""The WSGI entry point gunicorn loads: ``service.wsgi:app``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from service.app import create_app
+from service.registry import RegistryError
+from service.settings import Settings
+
+APP_LOAD_ERROR = 4  # gunicorn stops the whole server, rather than respawning, on this exit code
+
+
+def _load():
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
+    try:
+        return create_app(settings)
+    except RegistryError as exc:
+        logging.getLogger("roastnet").critical("cannot start: %s", exc)
+        sys.exit(APP_LOAD_ERROR)
+
+
+app = _load()

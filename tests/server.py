@@ -1,0 +1,101 @@
+"""Start the real server (gunicorn) on 127.0.0.1 for tests, and stop exactly what was started."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "test-admin-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn with ``workers`` sync workers on a free port and the given data directory."""
+
+    def __init__(self, data_dir: Path, workers: int = 2, env: dict | None = None,
+                 cmd: list[str] | None = None, cwd: Path = ROOT) -> None:
+        self.data_dir = Path(data_dir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = self.data_dir.parent / f"gunicorn-{self.port}.log"
+        self.env = {**os.environ, "ROASTNET_DATA_DIR": str(self.data_dir),
+                    "ROASTNET_ADMIN_TOKEN": TOKEN, "ROASTNET_BIND": f"127.0.0.1:{self.port}",
+                    "ROASTNET_WORKERS": str(workers), **(env or {})}
+        self.cmd = cmd or [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+                           "service.wsgi:app"]
+        self.cwd = cwd
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30.0, expect_ready: bool = True) -> Server:
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        if expect_ready:
+            self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                if requests.get(self.url + "/readyz", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"server not ready after {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def worker_pids(self) -> list[int]:
+        """Return the PIDs of this server's workers (children of the master we started)."""
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        return [int(p) for p in children.read_text().split()]
+
+    def kill(self) -> None:
+        """kill -9 the master we started (its workers notice and exit)."""
+        pids = self.worker_pids()
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.log.close()
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self.log.close()
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def admin() -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKEN}"}
