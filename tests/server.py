@@ -42,8 +42,12 @@ class Server:
 
     def start(self, timeout: float = 30.0, expect_ready: bool = True) -> Server:
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+        try:
+            self.proc = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self.log,
+                                         stderr=subprocess.STDOUT)
+        except OSError:
+            self.log.close()
+            raise
         if expect_ready:
             self.wait_ready(timeout)
         return self
@@ -62,7 +66,8 @@ class Server:
         raise TimeoutError(f"server not ready after {timeout} s:\n{self.output()}")
 
     def output(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return self.log_path.read_text(errors="replace")
 
     def worker_pids(self) -> list[int]:
@@ -91,7 +96,7 @@ class Server:
         self.log.close()
 
     def __enter__(self) -> Server:
-        return self.start()
+        return self if self.proc is not None else self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
