@@ -1,5 +1,6 @@
 """`make bench`: every benchmark table in one run."""
 
-from benchmarks import bench_model
+from benchmarks import bench_model, bench_service
 
 bench_model.main()
+bench_service.main()

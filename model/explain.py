@@ -9,7 +9,7 @@ import numpy as np
 
 from model.data import DURATION_RANGE, TEMPERATURE_RANGE, in_domain
 from model.network import Network, sigmoid_scalar
-from model.roles import Role, neuron_roles, reason
+from model.roles import Role, neuron_roles, reason, reasons
 
 FLIP_GRID = 81  # readings per axis searched for the nearest opposite verdict
 WINDOW_STEPS = {"temperature": 271, "duration": 201}  # 0.5 °C and 0.02 min apart
@@ -69,8 +69,16 @@ class BatchPrediction:
     closest: np.ndarray  # (N,) index of the unit nearest (or deepest into) its bad side
     extrapolated: np.ndarray  # (N,) bool
 
-    def reason(self, i: int, j: int) -> str:
-        return reason(self.roles[j], float(self.temperature[i]), float(self.duration[i]))
+    def reasons(self) -> list[dict[int, str]]:
+        """Return, per unit, the reason for each reading where the unit fired or came closest."""
+        needed = self.fired.copy()
+        needed[np.arange(len(self.closest)), self.closest] = True
+        out = []
+        for j, role in enumerate(self.roles):
+            idx = np.flatnonzero(needed[:, j])
+            texts = reasons(role, self.temperature[idx].tolist(), self.duration[idx].tolist())
+            out.append(dict(zip(idx.tolist(), texts, strict=True)))
+        return out
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -145,30 +146,50 @@ def _with_description(role: Role, net: Network) -> Role:
     return Role(**{**role.__dict__, "description": text})
 
 
+DIGITS = {"°C": 1, "min": 2}  # temperatures to 0.1 °C, durations to 0.01 min
+INACTIVE_REASON = "inactive over the roast range: it does not sway the verdict"
+
+
 def fmt(value: float, unit: str) -> str:
-    """Format a temperature to 0.1 °C or a duration to 0.01 min, without trailing zeros."""
-    digits = 1 if unit == "°C" else 2
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    return f"{'0' if text in ('-0', '') else text} {unit}"
+    """Format a temperature to 0.1 °C or a duration to 0.01 min."""
+    return f"{value:.{DIGITS[unit]}f} {unit}"
 
 
 def reason(role: Role, t: float, d: float) -> str:
     """Say in roast words why unit ``role`` does or does not signal a bad roast for (t, d)."""
+    return reasons(role, (t,), (d,))[0]
+
+
+def reasons(role: Role, ts: Sequence[float], ds: Sequence[float]) -> list[str]:
+    """Return ``reason(role, t, d)`` for many readings; one tight loop, as batches need."""
     if not role.active:
-        return "inactive over the roast range: it does not sway the verdict"
-    th = role.threshold(t, d)
-    if th != th:  # nan: the unit ignores the variable its threshold is read in
-        return role.description
-    value, unit = (t, "°C") if role.axis == "temperature" else (d, "min")
-    over = value > th
-    fired = over == role.bad_above
+        return [INACTIVE_REASON] * len(ts)
+    a_t, a_d, c = role.a_t, role.a_d, role.c
     bad, good = role.words
-    gap = fmt(abs(value - th), unit)
-    relation = "over" if over else "under"
-    if role.axis == "diagonal":
-        head = bad if fired else good
-        return (f"{head}: at {fmt(t, '°C')} this neuron's duration limit is {fmt(th, 'min')} "
-                f"and {fmt(d, 'min')} is {gap} {relation} it")
-    if fired:
-        return f"{bad}: {fmt(value, unit)} is {gap} {relation} this neuron's threshold of {fmt(th, unit)}"
-    return f"{good}: {fmt(value, unit)} is {gap} {relation} this neuron's threshold of {fmt(th, unit)}"
+    if role.axis == "temperature":
+        if not a_t:
+            return [role.description] * len(ts)
+        out = []
+        for t, d in zip(ts, ds, strict=True):
+            th = -(a_d * d + c) / a_t
+            over = t > th
+            head = bad if over == role.bad_above else good
+            out.append(f"{head}: {t:.1f} °C is {abs(t - th):.1f} °C {'over' if over else 'under'} "
+                       f"this neuron's threshold of {th:.1f} °C")
+        return out
+    if not a_d:
+        return [role.description] * len(ts)
+    out = []
+    diagonal = role.axis == "diagonal"
+    for t, d in zip(ts, ds, strict=True):
+        th = -(a_t * t + c) / a_d
+        over = d > th
+        head = bad if over == role.bad_above else good
+        relation = "over" if over else "under"
+        if diagonal:
+            out.append(f"{head}: at {t:.1f} °C this neuron's duration limit is {th:.2f} min "
+                       f"and {d:.2f} min is {abs(d - th):.2f} min {relation} it")
+        else:
+            out.append(f"{head}: {d:.2f} min is {abs(d - th):.2f} min {relation} "
+                       f"this neuron's threshold of {th:.2f} min")
+    return out

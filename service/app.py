@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 
 from service import errors
 from service.api import health, models, predictions
@@ -51,12 +51,10 @@ def _spec() -> bytes:
 
 
 def _headers(response: Response) -> Response:
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if request.method == "GET" and response.status_code == 200 and request.path.startswith("/v1/"):
-        response.headers.setdefault("Cache-Control", "no-cache")
-    else:
-        response.headers.setdefault("Cache-Control", "no-store")
-    model_id = g.get("model_id")
-    if model_id:
-        response.headers["X-Model-Id"] = model_id
+    headers = response.headers
+    headers["X-Content-Type-Options"] = "nosniff"
+    if "Cache-Control" not in headers:
+        # Answers change when another model is activated: reads revalidate, the rest never cache.
+        cacheable = request.method == "GET" and response.status_code == 200
+        headers["Cache-Control"] = "no-cache" if cacheable else "no-store"
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import orjson
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 from pydantic import BaseModel, ValidationError
 
 from service.errors import MalformedJSON, ModelUnusable, NotFound, UnsupportedMediaType, ValidationProblem
@@ -14,8 +14,11 @@ from service.registry import BrokenModel, Registry, StoredModel, UnknownModel
 M = TypeVar("M", bound=BaseModel)
 
 
-def json_response(body: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status=status, mimetype="application/json")
+def json_response(body: Any, status: int = 200, model_id: str | None = None) -> Response:
+    response = Response(orjson.dumps(body), status=status, mimetype="application/json")
+    if model_id is not None:
+        response.headers["X-Model-Id"] = model_id
+    return response
 
 
 def body_bytes() -> bytes:
@@ -86,7 +89,6 @@ def find_model(ref: str | None) -> StoredModel:
         raise NotFound(f"no model with id or name {ref!r}; GET /v1/models lists them") from None
     except BrokenModel as exc:
         raise ModelUnusable(str(exc)) from None
-    g.model_id = model.id
     return model
 
 

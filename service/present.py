@@ -14,6 +14,8 @@ def _unit(u: UnitState) -> dict[str, Any]:
 
 
 def prediction(p: Prediction) -> dict[str, Any]:
+    fired = [_unit(u) for u in p.units if u.fired]
+    closest = next((f for f in fired if f["neuron"] == p.closest.neuron), None) or _unit(p.closest)
     return {
         "temperature": p.temperature,
         "duration": p.duration,
@@ -21,8 +23,8 @@ def prediction(p: Prediction) -> dict[str, Any]:
         "label": "good" if p.good_roast else "bad",
         "good_roast": p.good_roast,
         "hidden": [u.activation for u in p.units],
-        "fired": [_unit(u) for u in p.units if u.fired],
-        "closest": _unit(p.closest),
+        "fired": fired,
+        "closest": closest,
         "extrapolated": p.extrapolated,
     }
 
@@ -32,8 +34,13 @@ def batch_predictions(b: BatchPrediction) -> list[dict[str, Any]]:
     rows = zip(b.temperature.tolist(), b.duration.tolist(), b.probability.tolist(),
                b.good_roast.tolist(), b.hidden.tolist(), b.fired.tolist(), b.closest.tolist(),
                b.extrapolated.tolist(), strict=True)
+    texts = b.reasons()
     out = []
     for i, (t, d, p, good, hidden, fired, closest, extrapolated) in enumerate(rows):
+        units = {j: {"neuron": j, "region": regions[j], "activation": hidden[j],
+                     "reason": texts[j][i]} for j, f in enumerate(fired) if f}
+        nearest = units.get(closest) or {"neuron": closest, "region": regions[closest],
+                                         "activation": hidden[closest], "reason": texts[closest][i]}
         out.append({
             "temperature": t,
             "duration": d,
@@ -41,10 +48,8 @@ def batch_predictions(b: BatchPrediction) -> list[dict[str, Any]]:
             "label": "good" if good else "bad",
             "good_roast": good,
             "hidden": hidden,
-            "fired": [{"neuron": j, "region": regions[j], "activation": hidden[j],
-                       "reason": b.reason(i, j)} for j, f in enumerate(fired) if f],
-            "closest": {"neuron": closest, "region": regions[closest], "activation": hidden[closest],
-                        "reason": b.reason(i, closest)},
+            "fired": list(units.values()),
+            "closest": nearest,
             "extrapolated": extrapolated,
         })
     return out

@@ -155,14 +155,17 @@ class Registry:
         return self._active
 
     def active(self) -> StoredModel:
-        active = self.active_id
-        if active is None:
+        self.refresh()
+        if self._active is None:
             raise UnknownModel("no active model")
-        return self.get(active)
+        return self._get(self._active)
 
     def resolve(self, ref: str) -> str:
         """Return the id of the model with id or name ``ref``."""
         self.refresh()
+        return self._resolve(ref)
+
+    def _resolve(self, ref: str) -> str:
         if ref in self._cache:
             return ref
         if ref in self._names:
@@ -178,7 +181,11 @@ class Registry:
 
     def get(self, ref: str) -> StoredModel:
         """Return the model with id or name ``ref``; UnknownModel or BrokenModel otherwise."""
-        model_id = self.resolve(ref)
+        self.refresh()
+        return self._get(ref)
+
+    def _get(self, ref: str) -> StoredModel:
+        model_id = self._resolve(ref)
         cached = self._cache.get(model_id)
         if cached is not None:
             return cached

@@ -24,24 +24,35 @@ class Strict(BaseModel):
 
 
 class Reading(Strict):
-    """One roast: temperature (°C unless temperature_unit is F) and duration in minutes."""
+    """One roast: temperature (°C unless temperature_unit is F) and duration in minutes.
 
-    temperature: Number = Field(description="roast temperature, in °C unless temperature_unit is F")
+    The temperature must lie in TEMPERATURE_LIMITS_C once in °C; ``implausible`` checks that for a
+    whole batch at once, which is much cheaper than a validator per reading.
+    """
+
+    temperature: Number = Field(description="roast temperature in °C (0…500), or in °F (32…932) "
+                                            "when temperature_unit is F")
     duration: Number = Field(gt=DURATION_LIMITS_MIN[0], le=DURATION_LIMITS_MIN[1],
                              description="roast duration in minutes")
     temperature_unit: Literal["C", "F"] = "C"
 
-    @model_validator(mode="after")
-    def _plausible(self) -> Reading:
-        lo, hi = TEMPERATURE_LIMITS_C
-        if not lo <= self.celsius <= hi:
-            raise ValueError(f"temperature must be between {lo:g} and {hi:g} °C "
-                             f"({lo * 9 / 5 + 32:g} and {hi * 9 / 5 + 32:g} °F)")
-        return self
-
     @property
     def celsius(self) -> float:
         return (self.temperature - 32) * 5 / 9 if self.temperature_unit == "F" else self.temperature
+
+
+def implausible(celsius: list[float]) -> int | None:
+    """Return the index of the first temperature outside TEMPERATURE_LIMITS_C, or None."""
+    lo, hi = TEMPERATURE_LIMITS_C
+    for i, t in enumerate(celsius):
+        if not lo <= t <= hi:
+            return i
+    return None
+
+
+TEMPERATURE_RULE = (f"temperature must be between {TEMPERATURE_LIMITS_C[0]:g} and "
+                    f"{TEMPERATURE_LIMITS_C[1]:g} °C ({TEMPERATURE_LIMITS_C[0] * 9 / 5 + 32:g} and "
+                    f"{TEMPERATURE_LIMITS_C[1] * 9 / 5 + 32:g} °F)")
 
 
 Threshold = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, lt=1,

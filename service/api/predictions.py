@@ -9,7 +9,8 @@ from model.data import load_coffee_data, normalization
 from service import present
 from service.errors import ValidationProblem
 from service.http import body_bytes, chosen_model, int_arg, json_response, parse
-from service.schemas import BatchRequest, SingleRequest
+from service.registry import StoredModel
+from service.schemas import TEMPERATURE_RULE, BatchRequest, SingleRequest, implausible
 
 bp = Blueprint("predictions", __name__, url_prefix="/v1")
 BATCH_PATH_FROM = 8  # below this many readings the plain-Python path is faster than numpy
@@ -22,9 +23,22 @@ def readings(raw: bytes, limit: int) -> tuple[list[tuple[float, float]], float]:
         if len(batch.readings) > limit:
             raise ValidationProblem(
                 f"readings: at most {limit} readings per request on this route, got {len(batch.readings)}")
-        return [(r.celsius, r.duration) for r in batch.readings], batch.threshold
-    one = parse(SingleRequest, raw)
-    return [(one.celsius, one.duration)], one.threshold
+        pairs = [(r.celsius, r.duration) for r in batch.readings]
+        threshold, where = batch.threshold, "readings[{}]."
+    else:
+        one = parse(SingleRequest, raw)
+        pairs, threshold, where = [(one.celsius, one.duration)], one.threshold, ""
+    bad = implausible([t for t, _ in pairs])
+    if bad is not None:
+        field = where.format(bad) + "temperature"
+        raise ValidationProblem(f"{field}: {TEMPERATURE_RULE}",
+                                errors=[{"field": field, "message": TEMPERATURE_RULE}])
+    return pairs, threshold
+
+
+def answer(model: StoredModel, body: dict) -> Response:
+    """Return body with the model's id first, and the id in X-Model-Id for caches and logs."""
+    return json_response({"model_id": model.id, **body}, model_id=model.id)
 
 
 @bp.post("/predict")
@@ -38,7 +52,7 @@ def predict() -> Response:
     else:
         t, d = np.array(pairs).T
         answers = present.batch_predictions(explainer.predict_many(t, d, threshold))
-    return json_response({"model_id": model.id, "predictions": answers})
+    return answer(model, {"predictions": answers})
 
 
 @bp.post("/explain")
@@ -47,14 +61,14 @@ def explain() -> Response:
     pairs, threshold = readings(body_bytes(), current_app.config["ROASTNET"].max_explain_readings)
     model = chosen_model()
     answers = [present.explanation(model.explainer.explain(t, d, threshold)) for t, d in pairs]
-    return json_response({"model_id": model.id, "predictions": answers})
+    return answer(model, {"predictions": answers})
 
 
 @bp.get("/neurons")
 def neurons() -> Response:
     """Describe what each hidden unit does."""
     model = chosen_model()
-    return json_response({"model_id": model.id, "neurons": [present.role(r) for r in model.roles]})
+    return answer(model, {"neurons": [present.role(r) for r in model.roles]})
 
 
 @bp.get("/maps")
@@ -63,7 +77,7 @@ def maps() -> Response:
     resolution = int_arg("resolution", 50, 2, 200)
     model = chosen_model()
     t, d, p, hidden = model.explainer.maps(resolution)
-    return json_response({"model_id": model.id, "temperature": t.tolist(), "duration": d.tolist(),
+    return answer(model, {"temperature": t.tolist(), "duration": d.tolist(),
                           "probability": p.tolist(), "neurons": hidden.tolist()})
 
 

@@ -110,6 +110,7 @@ def test_batch_predictions_equal_one_at_a_time(lab_explainer):
     rng = np.random.default_rng(4)
     t, d = rng.uniform(120, 320, 300), rng.uniform(10, 17, 300)
     batch = lab_explainer.predict_many(t, d)
+    texts = batch.reasons()
     for i in range(300):
         one = lab_explainer.predict(t[i], d[i])
         np.testing.assert_allclose(batch.probability[i], one.probability, rtol=1e-9, atol=1e-15)
@@ -118,4 +119,5 @@ def test_batch_predictions_equal_one_at_a_time(lab_explainer):
         assert list(np.flatnonzero(batch.fired[i])) == [u.neuron for u in one.fired]
         assert batch.closest[i] == one.closest.neuron
         assert batch.extrapolated[i] == one.extrapolated
-        assert batch.reason(i, batch.closest[i]) == one.closest.reason
+        assert texts[batch.closest[i]][i] == one.closest.reason
+        assert [texts[u.neuron][i] for u in one.fired] == [u.reason for u in one.fired]

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from model.network import Network
-from model.roles import fmt, neuron_roles, reason
+from model.roles import fmt, neuron_roles, reason, reasons
 
 
 def test_lab_units_take_the_regions_the_lab_reads_by_eye(lab):
@@ -13,8 +13,8 @@ def test_lab_units_take_the_regions_the_lab_reads_by_eye(lab):
     mean_t, mean_d = lab.mean
     np.testing.assert_allclose(roles[0].threshold(mean_t, mean_d), 175, atol=1.5)
     np.testing.assert_allclose(roles[1].threshold(mean_t, mean_d), 12, atol=0.1)
-    assert "175" in roles[0].description or "174.5" in roles[0].description
-    assert roles[1].description.startswith("duration too short: signals a bad roast below 12")
+    assert "below 174.5 °C" in roles[0].description
+    assert roles[1].description.startswith("duration too short: signals a bad roast below 12.0")
 
 
 def test_the_threshold_is_where_the_pre_activation_crosses_zero(lab):
@@ -28,9 +28,9 @@ def test_the_threshold_is_where_the_pre_activation_crosses_zero(lab):
 @pytest.mark.parametrize(
     ("reading", "unit", "starts"),
     [
-        ((160, 13.5), 0, "temperature too low: 160 °C is "),
-        ((220, 11.8), 1, "duration too short: 11.8 min is "),
-        ((230, 14.5), 2, "too hot for too long: at 230 °C this neuron's duration limit is "),
+        ((160, 13.5), 0, "temperature too low: 160.0 °C is "),
+        ((220, 11.8), 1, "duration too short: 11.80 min is "),
+        ((230, 14.5), 2, "too hot for too long: at 230.0 °C this neuron's duration limit is "),
     ],
 )
 def test_reasons_name_the_reading_threshold_and_unit(lab, reading, unit, starts):
@@ -46,7 +46,7 @@ def test_reason_gap_is_the_distance_to_the_threshold(lab):
     th = role.threshold(160, 13.5)
     expected = f"is {fmt(th - 160, '°C')} under this neuron's threshold of {fmt(th, '°C')}"
     assert expected in reason(role, 160, 13.5)
-    assert reason(role, 200, 13.5).startswith("temperature high enough: 200 °C is ")
+    assert reason(role, 200, 13.5).startswith("temperature high enough: 200.0 °C is ")
 
 
 def test_a_misplaced_unit_is_not_given_the_region_it_points_at(lab):
@@ -86,8 +86,14 @@ def test_a_unit_with_positive_output_weight_is_bad_when_inactive(lab):
 
 
 def test_fmt():
-    assert fmt(160.0, "°C") == "160 °C"
+    assert fmt(160.0, "°C") == "160.0 °C"
     assert fmt(174.46, "°C") == "174.5 °C"
-    assert fmt(12.0, "min") == "12 min"
-    assert fmt(11.805, "min") in ("11.8 min", "11.81 min")
-    assert fmt(-0.001, "°C") == "0 °C"
+    assert fmt(12.0, "min") == "12.00 min"
+    assert fmt(11.8049, "min") == "11.80 min"
+
+
+def test_batch_reasons_equal_single_ones(lab):
+    rng = np.random.default_rng(6)
+    ts, ds = rng.uniform(140, 300, 50).tolist(), rng.uniform(11, 16, 50).tolist()
+    for role in neuron_roles(lab):
+        assert reasons(role, ts, ds) == [reason(role, t, d) for t, d in zip(ts, ds, strict=True)]

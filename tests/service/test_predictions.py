@@ -14,9 +14,9 @@ def predict(client, body, path="/v1/predict", model="lab"):
 @pytest.mark.parametrize(
     ("reading", "unit", "region", "words"),
     [
-        ((160, 13.5), 0, "temperature_too_low", "temperature too low: 160 °C is "),
-        ((230, 14.5), 2, "too_hot_for_too_long", "too hot for too long: at 230 °C "),
-        ((220, 11.8), 1, "duration_too_short", "duration too short: 11.8 min is "),
+        ((160, 13.5), 0, "temperature_too_low", "temperature too low: 160.0 °C is "),
+        ((230, 14.5), 2, "too_hot_for_too_long", "too hot for too long: at 230.0 °C "),
+        ((220, 11.8), 1, "duration_too_short", "duration too short: 11.80 min is "),
     ],
 )
 def test_bad_readings_fire_the_expected_unit(client, reading, unit, region, words):

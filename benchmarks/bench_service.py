@@ -1,0 +1,108 @@
+"""HTTP benchmarks: wrk against roastnet and a bare Flask app on the same gunicorn settings."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+import requests
+
+from benchmarks.common import table
+from tests.server import Server, admin
+
+SECONDS = 10
+CONNECTIONS = 16
+WORKERS = 4
+
+
+def _lua(path: Path, body: bytes) -> Path:
+    path.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = {orjson.dumps(body.decode()).decode()}\n"
+        'wrk.headers["Content-Type"] = "application/json"\n')
+    return path
+
+
+def wrk(url: str, script: Path) -> dict[str, float]:
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s",
+                          str(script), url], capture_output=True, text=True, timeout=SECONDS + 30,
+                         check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}[p99.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale,
+            "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        print("\n(wrk not installed: apt-get install wrk; HTTP benchmarks skipped)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        single = b'{"temperature": 200, "duration": 13.9}'
+        predict_lua = _lua(tmp / "predict.lua", single)
+        explain_lua = _lua(tmp / "explain.lua", b'{"temperature": 160, "duration": 13.5}')
+        bare_cmd = Server(tmp / "bare").cmd[:-1] + ["benchmarks.bare_app:app"]
+        with Server(tmp / "bare", workers=WORKERS, cmd=bare_cmd).start(expect_ready=False) as bare:
+            _wait(bare.url + "/bare")
+            base = wrk(bare.url + "/bare", predict_lua)
+        with Server(tmp / "data", workers=WORKERS) as server:
+            predict = wrk(server.url + "/v1/predict", predict_lua)
+            explain = wrk(server.url + "/v1/explain", explain_lua)
+            batch = _batch_latency(server.url)
+            retrain = _retrain_latency(server.url)
+        rows = [["bare Flask JSON echo (baseline)", base["rps"], base["p99_ms"], base["errors"], 1.0],
+                ["POST /v1/predict, one reading", predict["rps"], predict["p99_ms"], predict["errors"],
+                 predict["rps"] / base["rps"]],
+                ["POST /v1/explain, one reading", explain["rps"], explain["p99_ms"], explain["errors"],
+                 explain["rps"] / base["rps"]]]
+        table(f"wrk, {CONNECTIONS} connections, {SECONDS} s, gunicorn {WORKERS} sync workers",
+              ["endpoint", "req/s", "p99 ms", "non-2xx", "× bare Flask"], rows)
+        table("End to end over HTTP (median of 5)", ["call", "ms"],
+              [["POST /v1/predict, 10,000 readings", batch * 1e3],
+               ["POST /v1/retrain, 32 new seeds", retrain * 1e3]])
+
+
+def _wait(url: str) -> None:
+    for _ in range(100):
+        try:
+            requests.post(url, json={}, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+
+
+def _batch_latency(url: str) -> float:
+    body = orjson.dumps({"readings": [{"temperature": 150 + i % 135, "duration": 11.5 + (i % 40) / 10}
+                                      for i in range(10_000)]})
+    session = requests.Session()
+    times = []
+    for _ in range(6):
+        start = time.perf_counter()
+        r = session.post(url + "/v1/predict", data=body, headers={"Content-Type": "application/json"})
+        times.append(time.perf_counter() - start)
+        assert r.status_code == 200 and len(r.json()["predictions"]) == 10_000
+    return statistics.median(times[1:])
+
+
+def _retrain_latency(url: str) -> float:
+    times = []
+    for k in range(5):
+        seeds = list(range(1000 + 32 * k, 1000 + 32 * (k + 1)))  # new seeds: really trained
+        start = time.perf_counter()
+        r = requests.post(url + "/v1/retrain", json={"seeds": seeds}, headers=admin(), timeout=60)
+        times.append(time.perf_counter() - start)
+        assert r.status_code == 201 and all(m["created"] for m in r.json()["models"])
+    return statistics.median(times)
+
+
+if __name__ == "__main__":
+    main()
