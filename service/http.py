@@ -15,7 +15,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def json_response(body: Any, status: int = 200, model_id: str | None = None) -> Response:
-    response = Response(orjson.dumps(body), status=status, mimetype="application/json")
+    response = Response(orjson.dumps(body), status=status, content_type="application/json")
     if model_id is not None:
         response.headers["X-Model-Id"] = model_id
     return response
@@ -23,11 +23,11 @@ def json_response(body: Any, status: int = 200, model_id: str | None = None) -> 
 
 def body_bytes() -> bytes:
     """Return the raw JSON body; refuse other content types (the size cap is Flask's)."""
-    mimetype = request.mimetype
+    mimetype = request.headers.get("Content-Type", "").partition(";")[0].strip().lower()
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise UnsupportedMediaType(
             f"send the body as application/json (got {mimetype or 'no Content-Type'})")
-    return request.get_data(cache=False)
+    return request.get_data(cache=False, parse_form_data=False)
 
 
 def parse(schema: type[M], raw: bytes) -> M:
@@ -78,7 +78,7 @@ def registry() -> Registry:
 
 def chosen_model() -> StoredModel:
     """Return the model named by ?model= (id or name), else the active one."""
-    return find_model(request.args.get("model"))
+    return find_model(request.args.get("model") if request.query_string else None)
 
 
 def find_model(ref: str | None) -> StoredModel:
