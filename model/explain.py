@@ -12,6 +12,7 @@ from model.network import Network, sigmoid_scalar
 from model.roles import Role, neuron_roles, reason, reasons
 
 FLIP_GRID = 61  # readings per axis searched for the nearest opposite verdict
+FLIP_CANDIDATES = 4  # nearest grid readings of the other verdict, each searched along its line
 WINDOW_STEPS = {"temperature": 136, "duration": 101}  # 1 °C and 0.04 min apart
 
 
@@ -209,16 +210,23 @@ class Explainer:
         if not len(points):
             return None
         here = np.array([t, d]) / self.net.std
-        target = points[int(np.argmin(((scaled - here) ** 2).sum(axis=1)))]
-
+        distances = ((scaled - here) ** 2).sum(axis=1)
+        k = min(FLIP_CANDIDATES, len(points))
+        candidates = points[np.argpartition(distances, k - 1)[:k]]
         cut, sign = _logit(threshold), (-1.0 if good else 1.0)
+        best, best_distance = None, math.inf
+        for target_t, target_d in candidates.tolist():
+            def margin(s: float, dt=target_t - t, dd=target_d - d) -> float:
+                # > 0 (or == 0 towards good) where the verdict is flipped
+                return sign * (self.net.logit_at(t + s * dt, d + s * dd) - cut)
 
-        def margin(s: float) -> float:  # > 0 (or == 0 towards good) where the verdict is flipped
-            return sign * (self.net.logit_at(t + s * (target[0] - t), d + s * (target[1] - d)) - cut)
-
-        # The flipped end of the final bracket: a reading that really has the other verdict.
-        s = _edge(margin, 1.0, 0.0, 1e-7, inclusive=not good)
-        ft, fd = t + s * (target[0] - t), d + s * (target[1] - d)
+            # The flipped end of the final bracket: a reading that really has the other verdict.
+            s = _edge(margin, 1.0, 0.0, 1e-7, inclusive=not good)
+            ft, fd = t + s * (target_t - t), d + s * (target_d - d)
+            distance = ((ft - t) / self._std[0]) ** 2 + ((fd - d) / self._std[1]) ** 2
+            if distance < best_distance:
+                best, best_distance = (ft, fd), distance
+        ft, fd = best
         return float(ft), float(fd), self.net.proba_at(ft, fd)
 
     def _verdict_sets(self, threshold: float) -> tuple[tuple[np.ndarray, np.ndarray], ...]:

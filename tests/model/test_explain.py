@@ -121,3 +121,16 @@ def test_batch_predictions_equal_one_at_a_time(lab_explainer):
         assert batch.extrapolated[i] == one.extrapolated
         assert texts[batch.closest[i]][i] == one.closest.reason
         assert [texts[u.neuron][i] for u in one.fired] == [u.reason for u in one.fired]
+
+
+@pytest.mark.parametrize("reading", [(230, 14.5), (160, 13.5), (220, 11.8), (200, 13.9), (250, 15.2)])
+def test_nearest_flip_is_about_as_near_as_brute_force(lab, lab_explainer, reading):
+    t, d = reading
+    e = lab_explainer.explain(t, d)
+    ft, fd, _ = e.nearest_flip
+    found = np.hypot((ft - t) / lab.std[0], (fd - d) / lab.std[1])
+    T, D = np.meshgrid(np.linspace(150, 285, 400), np.linspace(11.5, 15.5, 400))
+    X = np.stack([T.ravel(), D.ravel()], axis=1)
+    other = (lab.predict_proba(X) >= 0.5) != e.prediction.good_roast
+    brute = np.hypot((X[other, 0] - t) / lab.std[0], (X[other, 1] - d) / lab.std[1]).min()
+    assert found <= brute * 1.05 + 0.01

@@ -1,0 +1,61 @@
+import pytest
+
+from service.cli import _seeds, main
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROASTNET_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def test_predict_says_why(data_dir, capsys):
+    assert main(["predict", "160", "13.5", "--model", "lab"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("bad roast")
+    assert "neuron 0 (temperature_too_low): temperature too low: 160.0 °C is" in out
+
+
+def test_predict_in_fahrenheit_with_explanation(data_dir, capsys):
+    assert main(["predict", "392", "13.9", "--unit", "F", "--model", "lab", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert '"label": "good"' in out and '"shapley"' in out and '"temperature": 200.0' in out
+
+
+def test_neurons(data_dir, capsys):
+    assert main(["neurons", "--model", "lab"]) == 0
+    out = capsys.readouterr().out
+    assert "neuron 0 [temperature_too_low" in out and "neuron 2 [too_hot_for_too_long" in out
+
+
+def test_train_models_activate(data_dir, capsys):
+    assert main(["train", "--seeds", "1,2", "--activate", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "seed 1: model" in out and "trained" in out and "coverage rate" in out
+    assert main(["train", "--seeds", "2"]) == 0
+    assert "already stored" in capsys.readouterr().out
+    assert main(["models"]) == 0
+    listing = capsys.readouterr().out
+    assert listing.startswith("4 models")
+    active = [line for line in listing.splitlines() if line.startswith("*")]
+    assert len(active) == 1 and "seed 2 " in active[0]
+    assert main(["activate", "default"]) == 0
+    assert "active model" in capsys.readouterr().out
+
+
+def test_sweep_reports_coverage(data_dir, capsys):
+    assert main(["sweep", "--seeds", "0-9"]) == 0
+    out = capsys.readouterr().out
+    assert "coverage rate: 0.90" in out  # seed 4 settles in the poorer solution
+    assert "trained 10 seeds" in out
+
+
+def test_errors_are_one_line(data_dir, capsys):
+    assert main(["activate", "nope"]) == 2
+    assert capsys.readouterr().err.startswith("roastnet: ")
+
+
+def test_seed_lists():
+    assert _seeds("1,2,5-7") == [1, 2, 5, 6, 7]
+    with pytest.raises(Exception, match="seed list"):
+        _seeds("a-b")
