@@ -229,7 +229,8 @@ class Registry:
         with self._write() as db:
             for m in models:
                 cur = db.execute(
-                    f"INSERT OR IGNORE INTO models ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO models ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (id) DO NOTHING",
                     (m.id, m.name, m.source, _dumps(m.recipe), _dumps(m.network.to_dict()),
                      _dumps(m.metrics), _dumps(m.loss_curve), now))
                 created.append(cur.rowcount == 1)

@@ -1,0 +1,99 @@
+import sqlite3
+
+import pytest
+
+from model.network import lab_network
+from model.train import Recipe, train
+from service.registry import BrokenModel, NewModel, Registry, RegistryError, UnknownModel
+from service.training import as_new_model, ensure_defaults
+
+
+@pytest.fixture
+def reg(tmp_path):
+    r = Registry(tmp_path)
+    ensure_defaults(r)
+    return r
+
+
+def test_first_start_stores_default_and_lab(reg):
+    assert reg.get("default").recipe["seed"] == 1234
+    assert reg.get("lab").id == lab_network().fingerprint()
+    assert reg.active().id == Recipe().id
+    models, total = reg.summaries(50, 0)
+    assert total == 2 and [m["name"] for m in models] == ["lab", "default"]
+
+
+def test_ids_come_from_content(reg):
+    [created] = reg.add([as_new_model(train(Recipe()))])
+    assert created is False  # the default recipe is already stored
+    assert reg.get(Recipe().id).name == "default"
+
+
+def test_a_failed_write_stores_nothing(reg):
+    good = as_new_model(train(Recipe(seed=1, steps=10)))
+    bad = NewModel(id=good.id + "x", source="nonsense", network=good.network, metrics={})
+    with pytest.raises(sqlite3.IntegrityError):
+        reg.add([good, bad])
+    assert not reg.exists(good.id)
+    assert reg.summaries(50, 0)[1] == 2
+
+
+def test_another_workers_writes_are_seen(tmp_path):
+    a, b = Registry(tmp_path), Registry(tmp_path)
+    ensure_defaults(a)
+    assert b.active().id == a.active().id
+    new = as_new_model(train(Recipe(seed=2, steps=10)))
+    a.add([new], activate=new.id)
+    assert b.active().id == new.id  # noticed through PRAGMA data_version, without a restart
+    a.activate("lab")
+    b.get(new.id)
+    a.delete(new.id)
+    with pytest.raises(UnknownModel):
+        b.get(new.id)
+
+
+def test_delete_rules(reg):
+    with pytest.raises(ValueError):
+        reg.delete("default")
+    reg.delete("lab")
+    with pytest.raises(UnknownModel):
+        reg.get("lab")
+    with pytest.raises(UnknownModel):
+        reg.delete("lab")
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [("weights", "{not json", "unusable"),
+     ("weights", '{"W1": [[1, 2]], "b1": [0], "W2": [[1]], "b2": [0], '
+                 '"normalization": {"mean": [0, 0], "std": [1, 1]}}', "W1 must have shape"),
+     ("weights", '{"W1": [[1], [2]], "b1": [NaN], "W2": [[1]], "b2": [0], '
+                 '"normalization": {"mean": [0, 0], "std": [1, 1]}}', "unusable")],
+)
+def test_a_corrupt_row_is_reported_not_raised(reg, column, value, words):
+    lab_id = reg.get("lab").id
+    fresh = Registry(reg.path.parent)
+    with sqlite3.connect(reg.path) as db:
+        db.execute(f"UPDATE models SET {column} = ? WHERE name = 'lab'", (value,))
+    with pytest.raises(BrokenModel, match=words):
+        fresh.get("lab")
+    [summary] = [m for m in fresh.summaries(50, 0)[0] if m["id"] == lab_id]
+    assert summary["usable"] is False and lab_id in summary["problem"]
+    assert fresh.get("default").network is not None
+
+
+def test_an_unusable_active_model_falls_back_to_default(reg, caplog):
+    reg.activate("lab")
+    with sqlite3.connect(reg.path) as db:
+        db.execute("UPDATE models SET weights = 'garbage' WHERE name = 'lab'")
+    fresh = Registry(reg.path.parent)
+    ensure_defaults(fresh)
+    assert fresh.active().name == "default"
+    assert "falling back" in caplog.text
+
+
+def test_a_data_directory_that_cannot_be_made(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(RegistryError, match=str(blocker / "data")):
+        Registry(blocker / "data")
