@@ -26,6 +26,8 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         ROASTNET=settings,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         ROASTNET_SPEC=_spec(),
+        # OPTIONS is not part of the contract: it answers 405 with Allow, like any other method.
+        PROVIDE_AUTOMATIC_OPTIONS=False,
     )
     registry = registry or Registry(settings.data_dir)
     if settings.seed_on_start:

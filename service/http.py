@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from service.errors import MalformedJSON, ModelUnusable, NotFound, UnsupportedMediaType, ValidationProblem
 from service.registry import BrokenModel, Registry, StoredModel, UnknownModel
+from service.schemas import TEMPERATURE_RULE
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -69,6 +70,9 @@ def _message(error: dict) -> str:
         return "must be a finite number (NaN and Infinity are not allowed)"
     if kind == "extra_forbidden":
         return "is not a known field"
+    bound = kind in ("less_than_equal", "greater_than_equal")
+    if bound and error["loc"] and error["loc"][-1] == "temperature":
+        return TEMPERATURE_RULE
     return msg.removeprefix("Value error, ")
 
 
@@ -78,7 +82,10 @@ def registry() -> Registry:
 
 def chosen_model() -> StoredModel:
     """Return the model named by ?model= (id or name), else the active one."""
-    return find_model(request.args.get("model") if request.query_string else None)
+    ref = request.args.get("model") if request.query_string else None
+    if ref is not None and not ref.strip():
+        raise ValidationProblem("model must be a model id or name; leave it out for the active model")
+    return find_model(ref)
 
 
 def find_model(ref: str | None) -> StoredModel:

@@ -13,6 +13,7 @@ from model.train import MAX_SEED, MAX_STEPS, Recipe
 TEMPERATURE_LIMITS_C = (0.0, 500.0)  # beyond these no reading is a roast
 DURATION_LIMITS_MIN = (0.0, 120.0)
 MAX_BATCH = 10_000
+MAX_EXPLAIN_BATCH = 1_000
 MAX_SEEDS = 64
 _DEFAULT = Recipe()
 
@@ -23,14 +24,25 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+_C, _F = TEMPERATURE_LIMITS_C, tuple(c * 9 / 5 + 32 for c in TEMPERATURE_LIMITS_C)
+
+
 class Reading(Strict):
     """One roast: temperature (°C unless temperature_unit is F) and duration in minutes.
 
     The temperature must lie in TEMPERATURE_LIMITS_C once in °C; ``implausible`` checks that for a
-    whole batch at once, which is much cheaper than a validator per reading.
+    whole batch at once, which is much cheaper than a validator per reading. The JSON schema says
+    the same with if/then/else, so that clients and fuzzers see the rule.
     """
 
-    temperature: Number = Field(description="roast temperature in °C (0…500), or in °F (32…932) "
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"temperature_unit": {"const": "F"}}, "required": ["temperature_unit"]},
+        "then": {"properties": {"temperature": {"minimum": _F[0], "maximum": _F[1]}}},
+        "else": {"properties": {"temperature": {"minimum": _C[0], "maximum": _C[1]}}},
+    })
+
+    temperature: Number = Field(ge=min(_C[0], _F[0]), le=max(_C[1], _F[1]),
+                                description="roast temperature in °C (0…500), or in °F (32…932) "
                                             "when temperature_unit is F")
     duration: Number = Field(gt=DURATION_LIMITS_MIN[0], le=DURATION_LIMITS_MIN[1],
                              description="roast duration in minutes")
@@ -66,6 +78,10 @@ class SingleRequest(Reading):
 class BatchRequest(Strict):
     readings: list[Reading] = Field(min_length=1, max_length=MAX_BATCH)
     threshold: Threshold = 0.5
+
+
+class ExplainBatchRequest(BatchRequest):
+    readings: list[Reading] = Field(min_length=1, max_length=MAX_EXPLAIN_BATCH)
 
 
 # ---- answers --------------------------------------------------------------------------------
@@ -112,9 +128,9 @@ class NeuronState(BaseModel):
     reason: str
 
 
-class Pair(BaseModel):
-    temperature: float
-    duration: float
+class Pair(Strict):
+    temperature: Number
+    duration: Number
 
 
 class Shapley(BaseModel):
@@ -181,9 +197,17 @@ class Sample(BaseModel):
     good_roast: bool
 
 
+Positive = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0)]
+
+
+class Spread(Strict):
+    temperature: Positive
+    duration: Positive
+
+
 class Normalization(Strict):
     mean: Pair
-    std: Pair
+    std: Spread
 
 
 class DatasetResponse(BaseModel):
@@ -256,7 +280,7 @@ Seed = Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)]
 
 
 class RetrainRequest(Strict):
-    seeds: list[Seed] = Field(min_length=1, max_length=MAX_SEEDS)
+    seeds: list[Seed] = Field(min_length=1, max_length=MAX_SEEDS, json_schema_extra={"uniqueItems": True})
     init: Literal["glorot", "symmetric"] = _DEFAULT.init
     hidden_units: int = Field(_DEFAULT.hidden_units, strict=True, ge=1, le=MAX_HIDDEN_UNITS)
     steps: int = Field(_DEFAULT.steps, strict=True, ge=1, le=MAX_STEPS)
@@ -305,11 +329,17 @@ class RetrainResponse(BaseModel):
     activated: str | None
 
 
+Units = Annotated[list[Number], Field(min_length=1, max_length=MAX_HIDDEN_UNITS)]
+One = Annotated[list[Number], Field(min_length=1, max_length=1)]
+
+
 class Weights(Strict):
-    W1: list[list[Number]] = Field(description="2 × H: rows temperature, duration")
-    b1: list[Number]
-    W2: list[list[Number]] = Field(description="H × 1")
-    b2: list[Number]
+    """Weights on normalised inputs; every H must be the same (1…8), which the server checks."""
+
+    W1: list[Units] = Field(min_length=2, max_length=2, description="2 × H: rows temperature, duration")
+    b1: Units
+    W2: list[One] = Field(min_length=1, max_length=MAX_HIDDEN_UNITS, description="H × 1")
+    b2: One
 
 
 class ImportRequest(Strict):

@@ -39,7 +39,7 @@ ROUTES: list[tuple] = [
      (s.SingleRequest, s.BatchRequest), (200, s.PredictResponse), BODY_PROBLEMS + READ_PROBLEMS,
      [MODEL_PARAM], False),
     ("post", "/v1/explain", "Full explanation: units, Shapley values, counterfactuals",
-     (s.SingleRequest, s.BatchRequest), (200, s.ExplainResponse), BODY_PROBLEMS + READ_PROBLEMS,
+     (s.SingleRequest, s.ExplainBatchRequest), (200, s.ExplainResponse), BODY_PROBLEMS + READ_PROBLEMS,
      [MODEL_PARAM], False),
     ("get", "/v1/neurons", "Roles of the hidden units", None, (200, s.NeuronsResponse),
      READ_PROBLEMS, [MODEL_PARAM], False),

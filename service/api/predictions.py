@@ -10,16 +10,22 @@ from service import present
 from service.errors import ValidationProblem
 from service.http import body_bytes, chosen_model, int_arg, json_response, parse
 from service.registry import StoredModel
-from service.schemas import TEMPERATURE_RULE, BatchRequest, SingleRequest, implausible
+from service.schemas import (
+    TEMPERATURE_RULE,
+    BatchRequest,
+    ExplainBatchRequest,
+    SingleRequest,
+    implausible,
+)
 
 bp = Blueprint("predictions", __name__, url_prefix="/v1")
 BATCH_PATH_FROM = 8  # below this many readings the plain-Python path is faster than numpy
 
 
-def readings(raw: bytes, limit: int) -> tuple[list[tuple[float, float]], float]:
+def readings(raw: bytes, limit: int, batch_schema: type[BatchRequest] = BatchRequest):
     """Parse one reading or {"readings": [...]} into (°C, minutes) pairs and a threshold."""
     if b'"readings"' in raw:
-        batch = parse(BatchRequest, raw)
+        batch = parse(batch_schema, raw)
         if len(batch.readings) > limit:
             raise ValidationProblem(
                 f"readings: at most {limit} readings per request on this route, got {len(batch.readings)}")
@@ -58,7 +64,8 @@ def predict() -> Response:
 @bp.post("/explain")
 def explain() -> Response:
     """Explain each reading in full: units, Shapley values and counterfactuals."""
-    pairs, threshold = readings(body_bytes(), current_app.config["ROASTNET"].max_explain_readings)
+    pairs, threshold = readings(body_bytes(), current_app.config["ROASTNET"].max_explain_readings,
+                                ExplainBatchRequest)
     model = chosen_model()
     answers = [present.explanation(model.explainer.explain(t, d, threshold)) for t, d in pairs]
     return answer(model, {"predictions": answers})

@@ -132,7 +132,8 @@ def test_import_with_its_own_normalisation(fresh_client, auth):
 
 
 @pytest.mark.parametrize(("weights", "words"), [
-    ({**LAB, "W1": [[1.0, 2.0]]}, "W1 must have shape"),
+    ({**LAB, "W1": [[1.0, 2.0]]}, "weights.W1: List should have at least 2 items"),
+    ({**LAB, "W1": [[1.0, 2.0], [1.0, 2.0]]}, "b1 must have shape (2,) for H=2"),
     ({**LAB, "b1": [0.0]}, "b1 must have shape"),
     ({**LAB, "W2": [[1.0], [1.0]]}, "W2 must have shape"),
     ({**LAB, "W1": [[1e308, 0.29, 12.89], [-0.17, -7.34, 10.79]]}, "overflow"),
