@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, Response, request
+from werkzeug.routing import BaseConverter
 
 from service import errors
 from service.api import health, models, predictions
@@ -36,11 +37,18 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     token = settings.admin_token.get_secret_value() if settings.admin_token else None
     app.config["ROASTNET_TOKEN"] = token or load_or_create_token(settings.data_dir)
 
+    app.url_map.converters["model_ref"] = ModelRef
     errors.init_app(app)
     for blueprint in (health.bp, predictions.bp, models.bp):
         app.register_blueprint(blueprint)
     app.after_request(_headers)
     return app
+
+
+class ModelRef(BaseConverter):
+    """A model id or name in a path; "active" is not one (PUT /v1/models/active is its own route)."""
+
+    regex = r"(?!active(?:/|$))[^/]+"
 
 
 def _spec() -> bytes:

@@ -83,7 +83,7 @@ def registry() -> Registry:
 def chosen_model() -> StoredModel:
     """Return the model named by ?model= (id or name), else the active one."""
     ref = request.args.get("model") if request.query_string else None
-    if ref is not None and not ref.strip():
+    if ref == "":
         raise ValidationProblem("model must be a model id or name; leave it out for the active model")
     return find_model(ref)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from model.data import MAX_SAMPLES, MIN_SAMPLES
 from model.network import MAX_HIDDEN_UNITS
@@ -343,9 +343,19 @@ class Weights(Strict):
 
 
 class ImportRequest(Strict):
-    name: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    name: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                             json_schema_extra={"not": {"const": "active"}},
+                             description='letters, digits, "_", "." and "-"; not "active"')
     weights: Weights
     normalization: Normalization | None = Field(None, description="defaults to the lab data's")
+
+
+    @field_validator("name")
+    @classmethod
+    def _not_a_route(cls, name: str | None) -> str | None:
+        if name == "active":
+            raise ValueError('"active" names a route, not a model; choose another name')
+        return name
 
 
 class ActivateRequest(Strict):

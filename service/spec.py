@@ -14,7 +14,7 @@ from pydantic.json_schema import models_json_schema
 from service import schemas as s
 
 REF = "#/components/schemas/{model}"
-READ_PROBLEMS = (404, 409)
+READ_PROBLEMS = (404, 409, 422)  # 422: an empty ?model=
 BODY_PROBLEMS = (400, 413, 415, 422)
 MODEL_PARAM = {"name": "model", "in": "query", "required": False,
                "description": "id or name of the model to ask; the active model by default",
@@ -27,7 +27,7 @@ def _int_param(name: str, lo: int, hi: int, default: int, description: str) -> d
 
 
 REF_PARAM = {"name": "ref", "in": "path", "required": True, "description": "model id or name",
-             "schema": {"type": "string", "minLength": 1}}
+             "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$", "not": {"const": "active"}}}
 
 # (method, path, summary, request model, (status, response model), problems, parameters, admin)
 ROUTES: list[tuple] = [
@@ -44,7 +44,7 @@ ROUTES: list[tuple] = [
     ("get", "/v1/neurons", "Roles of the hidden units", None, (200, s.NeuronsResponse),
      READ_PROBLEMS, [MODEL_PARAM], False),
     ("get", "/v1/maps", "Probability and activation grids for heat maps", None,
-     (200, s.MapsResponse), READ_PROBLEMS + (422,),
+     (200, s.MapsResponse), READ_PROBLEMS,
      [MODEL_PARAM, _int_param("resolution", 2, 200, 50, "grid points per axis")], False),
     ("get", "/v1/dataset", "The training data, labels and normalisation", None,
      (200, s.DatasetResponse), (422,),
@@ -56,7 +56,7 @@ ROUTES: list[tuple] = [
      (201, s.ModelDetail), BODY_PROBLEMS + (409,), [], True),
     ("put", "/v1/models/active", "Make a model active", s.ActivateRequest, (200, s.ModelDetail),
      BODY_PROBLEMS + READ_PROBLEMS, [], True),
-    ("get", "/v1/models/{ref}", "One model in full", None, (200, s.ModelDetail), READ_PROBLEMS,
+    ("get", "/v1/models/{ref}", "One model in full", None, (200, s.ModelDetail), (404, 409),
      [REF_PARAM], False),
     ("delete", "/v1/models/{ref}", "Delete a model that is not active", None, (204, None),
      (404, 409), [REF_PARAM], True),
@@ -69,7 +69,7 @@ PROBLEM_TEXT = {
     400: "malformed JSON", 401: "missing or wrong admin token", 404: "no such model",
     409: "conflict: the model is active, the name is taken, or the stored model is unusable",
     413: "body over the size limit", 415: "body is not application/json",
-    422: "the request is well-formed JSON but not a valid request", 503: "not ready",
+    422: "the request is well-formed but not valid (the detail names the field)", 503: "not ready",
 }
 
 

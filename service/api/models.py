@@ -24,7 +24,7 @@ def list_models() -> Response:
     return json_response({"models": models, "total": total, "limit": limit, "offset": offset})
 
 
-@bp.get("/models/<ref>")
+@bp.get("/models/<model_ref:ref>")
 def get_model(ref: str) -> Response:
     """Return one model with its recipe, metrics, roles, symmetry and loss curve."""
     model = find_model(ref)
@@ -48,7 +48,7 @@ def activate() -> Response:
     return json_response(present.model_detail(model, model.id))
 
 
-@bp.delete("/models/<ref>")
+@bp.delete("/models/<model_ref:ref>")
 @admin_required
 def delete(ref: str) -> Response:
     """Delete a model that is not active."""
