@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     errors.init_app(app)
     for blueprint in (health.bp, predictions.bp, models.bp):
         app.register_blueprint(blueprint)
+    app.before_request(_request_limits)
     app.after_request(_headers)
     return app
 
@@ -58,6 +59,22 @@ def _spec() -> bytes:
     from service.spec import render
 
     return render().encode()
+
+
+MAX_URI = 4096  # gunicorn refuses longer request lines itself, as plain text, from 8190
+MAX_HEADER_FIELD = 8192  # gunicorn's own limit is set higher, so that this answer is problem+json
+MAX_HEADER_FIELDS = 50
+
+
+def _request_limits() -> None:
+    environ = request.environ
+    if len(environ.get("RAW_URI") or request.full_path) > MAX_URI:
+        raise errors.URITooLong(f"the path and query are longer than {MAX_URI} bytes")
+    fields = [v for k, v in environ.items() if k.startswith("HTTP_")]
+    if len(fields) > MAX_HEADER_FIELDS:
+        raise errors.HeadersTooLarge(f"more than {MAX_HEADER_FIELDS} header fields")
+    if any(len(v) > MAX_HEADER_FIELD for v in fields):
+        raise errors.HeadersTooLarge(f"a header field is longer than {MAX_HEADER_FIELD} bytes")
 
 
 def _headers(response: Response) -> Response:

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import orjson
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -66,6 +66,14 @@ class UnsupportedMediaType(Problem):
     status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
 
 
+class URITooLong(Problem):
+    status, title, slug = 414, "URI too long", "uri-too-long"
+
+
+class HeadersTooLarge(Problem):
+    status, title, slug = 431, "Request header fields too large", "headers-too-large"
+
+
 class Unavailable(Problem):
     status, title, slug = 503, "Service unavailable", "unavailable"
 
@@ -107,6 +115,8 @@ def _http_detail(exc: HTTPException) -> str:
     details = {
         404: "no such resource; GET /openapi.yaml lists every route",
         405: "this method is not allowed on this route",
-        413: "the request body is larger than the limit",
     }
+    if exc.code == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        return f"the request body is larger than the limit of {limit:,} bytes"
     return details.get(exc.code or 0, exc.description or exc.name)
