@@ -28,7 +28,7 @@ keepalive = 2
 
 # Recycle workers now and then so that slow growth cannot accumulate; the jitter keeps them from
 # all restarting at once.
-max_requests = 20_000
+max_requests = int(os.environ.get("ROASTNET_MAX_REQUESTS", 20_000))  # 0 turns recycling off
 max_requests_jitter = 2_000
 
 # Requests have short lines and few headers. The app refuses more than 4096 bytes of path and query,
