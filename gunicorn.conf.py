@@ -47,3 +47,18 @@ loglevel = os.environ.get("ROASTNET_LOG_LEVEL", "info").lower()
 # gunicorn's control socket sits at one path per user, shared by every server on the machine;
 # roastnet does not use it.
 control_socket_disable = True
+
+
+def on_starting(server):
+    """Check the data directory once, in the master, before any worker starts.
+
+    An unwritable directory would otherwise fail every worker at once, and a clear message
+    beats gunicorn's own halt report.
+    """
+    from service.settings import RegistryError, Settings, ensure_writable
+
+    try:
+        ensure_writable(Settings().data_dir)
+    except RegistryError as exc:
+        server.log.critical("cannot start: %s", exc)
+        raise SystemExit(4) from None

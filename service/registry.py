@@ -22,6 +22,7 @@ from model.compare import symmetry_report
 from model.explain import Explainer
 from model.network import Network
 from model.roles import Role
+from service.settings import RegistryError, ensure_writable
 
 log = logging.getLogger("roastnet.registry")
 
@@ -40,10 +41,6 @@ CREATE TABLE IF NOT EXISTS models (
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 COLUMNS = "id, name, source, recipe, weights, metrics, loss_curve, created_at"
-
-
-class RegistryError(Exception):
-    """The store cannot be opened or written (permissions, a missing or read-only directory)."""
 
 
 class UnknownModel(LookupError):
@@ -94,7 +91,7 @@ class Registry:
 
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / "registry.sqlite3"
-        _check_directory(Path(data_dir))
+        ensure_writable(Path(data_dir))
         self._local = threading.local()
         self._cache: dict[str, StoredModel] = {}
         self._names: dict[str, str] = {}
@@ -316,16 +313,3 @@ def _load(row: tuple) -> StoredModel:
         log.error("model %s (%s) is stored but unusable: %s", model_id, name or "unnamed", exc)
         raise BrokenModel(f"model {model_id} is stored but unusable: {exc}") from exc
     return stored
-
-
-def _check_directory(data_dir: Path) -> None:
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RegistryError(f"cannot create the data directory {data_dir}: {exc.strerror}") from exc
-    probe = data_dir / ".write-test"
-    try:
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise RegistryError(f"the data directory {data_dir} is not writable: {exc.strerror}") from exc

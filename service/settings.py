@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -23,3 +24,21 @@ class Settings(BaseSettings):
     max_retrain_work: int = Field(2_000_000_000, ge=1)
     seed_on_start: bool = True
     log_level: str = "INFO"
+
+
+class RegistryError(Exception):
+    """The store cannot be opened or written (permissions, a missing or read-only directory)."""
+
+
+def ensure_writable(data_dir: Path) -> None:
+    """Create data_dir if needed and prove it writable; RegistryError naming the path otherwise."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RegistryError(f"cannot create the data directory {data_dir}: {exc.strerror}") from exc
+    probe = data_dir / f".write-test-{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise RegistryError(f"the data directory {data_dir} is not writable: {exc.strerror}") from exc

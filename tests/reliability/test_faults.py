@@ -1,0 +1,231 @@
+"""Faults: killed workers, a killed server mid-retrain, corrupt rows, an unwritable data directory, races."""
+
+import contextlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.reliability.load import run_load
+from tests.server import ROOT, Server, admin
+
+BODY = b'{"temperature": 200, "duration": 13.9}'
+
+
+def _wait_for(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_killing_a_worker_under_load_loses_at_most_its_request(tmp_path):
+    with Server(tmp_path / "data", workers=4) as server:
+        before = server.worker_pids()
+        victim = before[1]
+        killer = threading.Timer(2.0, os.kill, (victim, signal.SIGKILL))
+        killer.start()
+        result = run_load(f"{server.url}/v1/predict", BODY, connections=8, seconds=5)
+        killer.join()
+        assert _wait_for(lambda: len(server.worker_pids()) == 4 and victim not in server.worker_pids())
+        assert requests.get(f"{server.url}/readyz", timeout=5).status_code == 200
+    # A sync worker holds one request at a time: that one may fail, no other.
+    assert result.errors + result.non_2xx <= 1, result
+    assert result.ok > 100
+    print(f"worker kill: {result.total} requests, {result.errors + result.non_2xx} failed, replaced")
+
+
+def _table(db_path, sql):
+    with sqlite3.connect(db_path) as db:
+        return db.execute(sql).fetchall()
+
+
+def test_killing_the_server_mid_retrain_leaves_no_half_model(tmp_path):
+    data = tmp_path / "data"
+    server = Server(data, workers=2).start()
+    active = requests.get(f"{server.url}/readyz", timeout=5).json()["active_model"]
+    before = _table(data / "registry.sqlite3", "SELECT id FROM models")
+
+    def retrain():
+        with contextlib.suppress(requests.RequestException):  # the server dies under it
+            requests.post(f"{server.url}/v1/retrain", headers=admin(), timeout=60,
+                          json={"seeds": list(range(100, 164)), "steps": 12_000})
+
+    caller = threading.Thread(target=retrain)
+    caller.start()
+    time.sleep(1.0)  # 64 seeds × 12,000 steps take a few seconds: this is the middle of it
+    server.kill()
+    caller.join()
+
+    db = data / "registry.sqlite3"
+    assert _table(db, "PRAGMA integrity_check") == [("ok",)]
+    after = _table(db, "SELECT id FROM models")
+    assert len(after) in (len(before), len(before) + 64)  # all 64 or none
+    with Server(data, workers=2) as again:
+        assert requests.get(f"{again.url}/readyz", timeout=5).json()["active_model"] == active
+        listed = requests.get(f"{again.url}/v1/models?limit=500", timeout=5).json()
+        assert all(m["usable"] for m in listed["models"])
+        for m in listed["models"]:
+            assert requests.get(f"{again.url}/v1/models/{m['id']}", timeout=5).status_code == 200
+        r = requests.post(f"{again.url}/v1/predict", data=BODY, headers={"Content-Type": "application/json"},
+                          timeout=5)
+        assert r.status_code == 200 and r.json()["model_id"] == active
+    stored = len(after) - len(before)
+    print(f"server kill mid-retrain: {stored} of 64 stored (whole or nothing), integrity ok")
+
+
+WRITER = """
+import sys
+from model.train import Recipe, train
+from service.registry import Registry
+from service.training import as_new_model
+
+reg = Registry(sys.argv[1])
+base = as_new_model(train(Recipe(steps=5)))
+batch = 0
+while True:
+    models = []
+    for i in range(64):
+        m = as_new_model(train(Recipe(seed=batch * 64 + i, steps=5)))
+        models.append(m)
+    reg.add(models)
+    batch += 1
+    print(batch, flush=True)
+"""
+
+
+@pytest.mark.parametrize("delay", [0.8, 1.3, 2.1])
+def test_a_writer_killed_at_any_moment_stores_whole_batches(tmp_path, delay):
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(delay)
+    proc.kill()
+    proc.wait(10)
+    proc.stdout.close()
+    proc.stderr.close()
+    db = tmp_path / "registry.sqlite3"
+    assert _table(db, "PRAGMA integrity_check") == [("ok",)]
+    count = _table(db, "SELECT count(*) FROM models")[0][0]
+    assert count % 64 == 0
+
+
+def _corrupt(db, name, weights):
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE models SET weights = ? WHERE name = ?", (weights, name))
+
+
+NORM = '"normalization": {"mean": [0, 0], "std": [1, 1]}'
+
+
+@pytest.mark.parametrize(("weights", "words"), [
+    ("{not json", "unusable"),
+    ('{"W1": [[1, 2]], "b1": [0], "W2": [[1]], "b2": [0], ' + NORM + "}", "W1 must have shape"),
+    ('{"W1": [[1], [2]], "b1": [NaN], "W2": [[1]], "b2": [0], ' + NORM + "}", "unusable"),
+])
+def test_a_corrupt_model_is_reported_and_the_rest_serve(tmp_path, weights, words):
+    data = tmp_path / "data"
+    with Server(data, workers=2) as server:
+        lab_id = requests.get(f"{server.url}/v1/models/lab", timeout=5).json()["id"]
+    _corrupt(data / "registry.sqlite3", "lab", weights)
+    with Server(data, workers=2) as server:
+        for path in (f"/v1/models/{lab_id}", "/v1/neurons?model=lab"):
+            r = requests.get(server.url + path, timeout=5)
+            assert r.status_code == 409 and r.headers["Content-Type"] == "application/problem+json"
+            assert lab_id in r.json()["detail"] and words in r.json()["detail"]
+        r = requests.post(f"{server.url}/v1/predict?model=lab", data=BODY,
+                          headers={"Content-Type": "application/json"}, timeout=5)
+        assert r.status_code == 409
+        listed = {m["id"]: m for m in requests.get(f"{server.url}/v1/models", timeout=5).json()["models"]}
+        assert listed[lab_id]["usable"] is False and lab_id in listed[lab_id]["problem"]
+        r = requests.post(f"{server.url}/v1/predict", data=BODY, headers={"Content-Type": "application/json"},
+                          timeout=5)
+        assert r.status_code == 200
+        assert requests.put(f"{server.url}/v1/models/active", json={"id": "lab"}, headers=admin(),
+                            timeout=5).status_code == 409
+        log = server.output()
+    assert f"model {lab_id} (lab) is stored but unusable" in log
+    assert "Traceback" not in log
+
+
+def test_a_corrupt_active_model_falls_back_to_default(tmp_path):
+    data = tmp_path / "data"
+    with Server(data, workers=2) as server:
+        default_id = requests.get(f"{server.url}/readyz", timeout=5).json()["active_model"]
+        requests.put(f"{server.url}/v1/models/active", json={"id": "lab"}, headers=admin(), timeout=5)
+    _corrupt(data / "registry.sqlite3", "lab", "garbage")
+    with Server(data, workers=2) as server:
+        assert requests.get(f"{server.url}/readyz", timeout=5).json()["active_model"] == default_id
+        log = server.output()
+    assert "does not load" in log and f"falling back to {default_id}" in log
+
+
+def _unprivileged():
+    """Run the server as nobody when we are root (root ignores file permissions)."""
+    if os.geteuid() != 0:
+        return []
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+
+
+@pytest.mark.parametrize("case", ["read-only", "missing-permissions"])
+def test_an_unwritable_data_directory_is_a_clear_start_up_error(case):
+    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+        os.chmod(tmp, 0o755)
+        if case == "read-only":
+            data = Path(tmp) / "data"
+            data.mkdir(mode=0o555)
+            expected = f"cannot start: the data directory {data} is not writable: Permission denied"
+        else:  # a parent the server's user may not enter
+            locked = Path(tmp) / "locked"
+            locked.mkdir(mode=0o700 if os.geteuid() == 0 else 0o000)
+            data = locked / "data"
+            expected = f"cannot start: cannot create the data directory {data}: Permission denied"
+        server = Server(data, workers=2)
+        server.log_path = Path(tmp) / "server.log"
+        server.cmd = _unprivileged() + server.cmd
+        server.start(expect_ready=False)
+        try:
+            code = server.proc.wait(30)
+        finally:
+            server.stop()
+        log = server.output()
+        if case != "read-only":
+            os.chmod(Path(tmp) / "locked", 0o700)  # so that the temporary directory can go
+        assert code != 0
+        assert expected in log, log
+        assert "Traceback" not in log
+
+
+def test_racing_retrains_and_an_activation_lose_nothing(tmp_path):
+    with Server(tmp_path / "data", workers=4) as server:
+        url = server.url
+
+        def retrain(seeds):
+            return requests.post(f"{url}/v1/retrain", json={"seeds": seeds}, headers=admin(), timeout=60)
+
+        def activate():
+            time.sleep(0.05)
+            return requests.put(f"{url}/v1/models/active", json={"id": "lab"}, headers=admin(), timeout=60)
+
+        with ThreadPoolExecutor(3) as pool:
+            a = pool.submit(retrain, list(range(300, 316)))
+            b = pool.submit(retrain, list(range(400, 416)))
+            c = pool.submit(activate)
+            responses = [a.result(), b.result(), c.result()]
+        assert [r.status_code for r in responses] == [201, 201, 200]
+        assert not any("locked" in r.text for r in responses)
+        ids = {m["id"] for r in responses[:2] for m in r.json()["models"]}
+        listed = {m["id"] for m in requests.get(f"{url}/v1/models?limit=500", timeout=5).json()["models"]}
+        assert len(ids) == 32 and ids <= listed and len(listed) == 34
+        assert requests.get(f"{url}/readyz", timeout=5).json()["active_model"] == responses[2].json()["id"]
+        assert "locked" not in server.output()
