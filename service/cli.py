@@ -71,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="list stored models")
     models.set_defaults(run=_models)
 
+    backup = sub.add_parser("backup", help="copy the registry to a file while it serves")
+    backup.add_argument("target", type=Path)
+    backup.set_defaults(run=_backup)
+
     activate = sub.add_parser("activate", help="make a model active")
     activate.add_argument("ref", help="model id or name")
     activate.set_defaults(run=_activate)
@@ -192,6 +196,13 @@ def _models(args) -> int:
         acc = f"{m['metrics']['grid_accuracy']:.4f}" if m["metrics"] else "-"
         state = "" if m["usable"] else f"  UNUSABLE: {m['problem']}"
         print(f"{mark} {m['id']}  {m['name'] or '':<8} {m['source']:<7} seed {seed!s:<6} grid {acc}{state}")
+    return 0
+
+
+def _backup(args) -> int:
+    reg = Registry(Settings().data_dir)
+    reg.backup(args.target)
+    print(f"backed up {reg.path} to {args.target}")
     return 0
 
 

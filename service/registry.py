@@ -263,6 +263,15 @@ class Registry:
         self._names.clear()
         return model_id
 
+    def backup(self, target: Path) -> None:
+        """Copy the registry to ``target`` with SQLite's online backup: safe while serving."""
+        target = Path(target)
+        tmp = target.with_name(target.name + ".partial")
+        with sqlite3.connect(tmp) as dest:
+            self._conn().backup(dest)
+        dest.close()
+        tmp.replace(target)  # a backup file is whole or absent
+
     def set_active_if_missing(self, fallback: str) -> str | None:
         """Keep the active model if it loads; otherwise activate ``fallback``. Return what changed."""
         active = self.active_id

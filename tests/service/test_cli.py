@@ -59,3 +59,15 @@ def test_seed_lists():
     assert _seeds("1,2,5-7") == [1, 2, 5, 6, 7]
     with pytest.raises(Exception, match="seed list"):
         _seeds("a-b")
+
+
+def test_backup_is_a_whole_registry(data_dir, tmp_path, capsys):
+    import sqlite3
+
+    assert main(["train", "--seeds", "3"]) == 0
+    target = tmp_path / "backup.sqlite3"
+    assert main(["backup", str(target)]) == 0
+    with sqlite3.connect(target) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT count(*) FROM models").fetchone() == (3,)
+        assert db.execute("SELECT value FROM state WHERE key = 'active'").fetchone() is not None
