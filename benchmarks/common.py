@@ -7,23 +7,22 @@ import time
 from collections.abc import Callable
 
 
-def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
-    """Return the fastest of ``repeat`` wall times of fn(), in seconds."""
+def wall_times(fn: Callable[[], object], repeat: int) -> list[float]:
+    """Return the wall time of each of ``repeat`` calls of fn(), in seconds."""
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return times
+
+
+def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
+    return min(wall_times(fn, repeat))
 
 
 def median_of(fn: Callable[[], object], repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(wall_times(fn, repeat))
 
 
 def table(title: str, header: list[str], rows: list[list[object]]) -> None:
