@@ -12,7 +12,8 @@ from model.network import Network, sigmoid_scalar
 from model.roles import Role, neuron_roles, reason, reasons
 
 FLIP_GRID = 61  # readings per axis searched for the nearest opposite verdict
-FLIP_CANDIDATES = 4  # nearest grid readings of the other verdict, each searched along its line
+EDGE_LOGIT_TOL = 1e-4  # an edge this close to the threshold, in logit units, is on it
+FLIP_CANDIDATES = 3  # nearest grid readings of the other verdict, each searched along its line
 WINDOW_STEPS = {"temperature": 136, "duration": 101}  # 1 °C and 0.04 min apart
 
 
@@ -105,6 +106,12 @@ class Explainer:
         self._grid = np.stack([t.ravel(), d.ravel()], axis=1)
         self._grid_p = net.predict_proba(self._grid)
         self._flip_sets: dict[float, tuple] = {}
+        # Each window scan varies one input along a fixed grid: its share of z1 is computed once.
+        self._scans = {}
+        for row, (axis, span) in enumerate((("temperature", TEMPERATURE_RANGE),
+                                            ("duration", DURATION_RANGE))):
+            values = np.linspace(*span, WINDOW_STEPS[axis])
+            self._scans[axis] = (values, np.outer(values, net._folded[0][row]))
 
     def __repr__(self) -> str:
         return f"Explainer({[r.region for r in self.roles]})"
@@ -173,12 +180,14 @@ class Explainer:
     def good_window(self, axis: str, t: float, d: float, threshold: float = 0.5):
         """Return the (lo, hi) interval of ``axis`` values inside the domain that make a good roast
         with the other variable held, the one nearest the reading; None if there is none."""
-        lo_hi = TEMPERATURE_RANGE if axis == "temperature" else DURATION_RANGE
-        values = np.linspace(*lo_hi, WINDOW_STEPS[axis])
-        column = 0 if axis == "temperature" else 1
-        X = np.empty((values.size, 2))
-        X[:, column], X[:, 1 - column] = values, (d if axis == "temperature" else t)
-        good = self.net.predict_proba(X) >= threshold
+        along_t = axis == "temperature"
+        values, varying = self._scans[axis]
+        A, c, w2, b2 = self.net._folded
+        fixed = A[1] * d + c if along_t else A[0] * t + c  # (H,)
+        with np.errstate(over="ignore"):
+            hidden = 1.0 / (1.0 + np.exp(-(varying + fixed)))
+        cut = _logit(threshold)
+        good = hidden @ w2 + b2 >= cut
         if not good.any():
             return None
         # Runs of good readings: starts where good begins, ends where it stops.
@@ -187,14 +196,12 @@ class Explainer:
         here = t if axis == "temperature" else d
         gaps = np.maximum(values[starts] - here, 0) + np.maximum(here - values[ends], 0)
         i = int(np.argmin(gaps))
-        cut = _logit(threshold)
         logit = self.net.logit_at
-        along_t = axis == "temperature"
 
         def margin(v: float) -> float:  # >= 0 where the roast is good
             return (logit(v, d) if along_t else logit(t, v)) - cut
 
-        tol = (values[1] - values[0]) * 1e-4
+        tol = (values[1] - values[0]) * 1e-3
         lo, hi = values[starts[i]], values[ends[i]]
         if starts[i] > 0:
             lo = _edge(margin, lo, values[starts[i] - 1], tol, inclusive=True)
@@ -221,7 +228,7 @@ class Explainer:
                 return sign * (self.net.logit_at(t + s * dt, d + s * dd) - cut)
 
             # The flipped end of the final bracket: a reading that really has the other verdict.
-            s = _edge(margin, 1.0, 0.0, 1e-7, inclusive=not good)
+            s = _edge(margin, 1.0, 0.0, 1e-5, inclusive=not good)
             ft, fd = t + s * (target_t - t), d + s * (target_d - d)
             distance = ((ft - t) / self._std[0]) ** 2 + ((fd - d) / self._std[1]) ** 2
             if distance < best_distance:
@@ -257,13 +264,14 @@ def _logit(p: float) -> float:
 def _edge(margin, a: float, b: float, tol: float, inclusive: bool) -> float:
     """Return a point within tol of where margin crosses zero between a (inside) and b (outside).
 
-    Inside means margin > 0 (or == 0 when inclusive); the point returned is always inside.
+    Inside means margin > 0 (or == 0 when inclusive); the point returned is always inside, and
+    within tol of the crossing or with a margin under EDGE_LOGIT_TOL (in logit units).
     Regula falsi with the Illinois rule: a handful of evaluations where bisection needs twenty.
     """
     fa, fb = margin(a), margin(b)
     kept = 0  # which end survived the last step: -1 the outside end, +1 the inside end
     for _ in range(60):
-        if abs(b - a) <= tol:
+        if abs(b - a) <= tol or fa < EDGE_LOGIT_TOL:
             break
         m = b - fb * (b - a) / (fb - fa) if fb != fa else 0.5 * (a + b)
         if not min(a, b) < m < max(a, b):

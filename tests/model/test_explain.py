@@ -123,7 +123,11 @@ def test_batch_predictions_equal_one_at_a_time(lab_explainer):
         assert [texts[u.neuron][i] for u in one.fired] == [u.reason for u in one.fired]
 
 
-@pytest.mark.parametrize("reading", [(230, 14.5), (160, 13.5), (220, 11.8), (200, 13.9), (250, 15.2)])
+RANDOM_READINGS = [tuple(r) for r in np.random.default_rng(11).uniform([140, 11], [300, 16], (30, 2))]
+
+
+@pytest.mark.parametrize("reading", [(230, 14.5), (160, 13.5), (220, 11.8), (200, 13.9), (250, 15.2),
+                                     *RANDOM_READINGS])
 def test_nearest_flip_is_about_as_near_as_brute_force(lab, lab_explainer, reading):
     t, d = reading
     e = lab_explainer.explain(t, d)
