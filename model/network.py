@@ -126,9 +126,15 @@ class Network:
 
     def logit_at(self, t: float, d: float) -> float:
         """Return the output logit for one reading, in plain Python floats (fast for one reading)."""
-        units, z = self._scalar
-        for a_t, a_d, c, w2 in units:
-            z += w2 * sigmoid_scalar(a_t * t + a_d * d + c)
+        units, b2 = self._scalar
+        z = b2
+        try:
+            for a_t, a_d, c, w2 in units:
+                z += w2 / (1.0 + math.exp(-(a_t * t + a_d * d + c)))
+        except OverflowError:  # a pre-activation below -709: take the careful path
+            z = b2
+            for a_t, a_d, c, w2 in units:
+                z += w2 * sigmoid_scalar(a_t * t + a_d * d + c)
         return z
 
     def proba_at(self, t: float, d: float) -> float:

@@ -81,3 +81,11 @@ def test_chunked_probabilities_equal_the_forward_pass(lab):
     X = np.random.default_rng(2).uniform([100, 9], [350, 18], (1000, 2))
     np.testing.assert_allclose(lab.predict_proba(X, chunk=7), lab.forward(X)[1], rtol=1e-12)
     assert lab.predict_proba(np.empty((0, 2))).shape == (0,)
+
+
+def test_one_reading_far_outside_the_range_is_finite(lab):
+    # exp() of the pre-activations overflows here; the answer must not.
+    for t, d in [(-1e6, 13.0), (1e6, 13.0), (200.0, -1e5), (200.0, 1e5)]:
+        p = lab.proba_at(t, d)
+        assert 0.0 <= p <= 1.0
+        np.testing.assert_allclose(p, lab.predict_proba(np.array([[t, d]]))[0], atol=1e-12)
