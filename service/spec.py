@@ -15,6 +15,7 @@ from service import schemas as s
 
 REF = "#/components/schemas/{model}"
 READ_PROBLEMS = (404, 409, 422)  # 422: an empty ?model=
+ANY_REQUEST_PROBLEMS = (414, 431)  # path and query over 4096 bytes; too many or too long headers
 BODY_PROBLEMS = (400, 413, 415, 422)
 MODEL_PARAM = {"name": "model", "in": "query", "required": False,
                "description": "id or name of the model to ask; the active model by default",
@@ -68,7 +69,8 @@ EXTRA_OK = {("post", "/v1/models"): 200}  # importing weights already stored ans
 PROBLEM_TEXT = {
     400: "malformed JSON", 401: "missing or wrong admin token", 404: "no such model",
     409: "conflict: the model is active, the name is taken, or the stored model is unusable",
-    413: "body over the size limit", 415: "body is not application/json",
+    413: "body over the size limit", 414: "path and query longer than 4096 bytes",
+    415: "body is not application/json", 431: "more than 50 header fields, or one over 8 KiB",
     422: "the request is well-formed but not valid (the detail names the field)", 503: "not ready",
 }
 
@@ -110,7 +112,7 @@ def build() -> dict[str, Any]:
         op["responses"][str(status)] = ok
         if (method, path) in EXTRA_OK:
             op["responses"][str(EXTRA_OK[(method, path)])] = {**ok, "description": "Already stored"}
-        for code in sorted(set(problems) | ({401} if admin else set())):
+        for code in sorted(set(problems) | ({401} if admin else set()) | set(ANY_REQUEST_PROBLEMS)):
             op["responses"][str(code)] = {
                 "description": PROBLEM_TEXT[code],
                 "content": {"application/problem+json": {
