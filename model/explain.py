@@ -17,7 +17,7 @@ FLIP_CANDIDATES = 3  # nearest grid readings of the other verdict, each searched
 WINDOW_STEPS = {"temperature": 136, "duration": 101}  # 1 °C and 0.04 min apart
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass pays a setattr per field, per unit
 class UnitState:
     role: Role
     reading: tuple[float, float]
@@ -40,7 +40,7 @@ class UnitState:
         return reason(self.role, *self.reading)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Prediction:
     temperature: float
     duration: float

@@ -68,9 +68,10 @@ MAX_HEADER_FIELDS = 50
 
 def _request_limits() -> None:
     environ = request.environ
-    if len(environ.get("RAW_URI") or request.full_path) > MAX_URI:
+    uri = environ.get("RAW_URI") or environ.get("PATH_INFO", "") + "?" + environ.get("QUERY_STRING", "")
+    if len(uri) > MAX_URI:
         raise errors.URITooLong(f"the path and query are longer than {MAX_URI} bytes")
-    fields = [v for k, v in environ.items() if k.startswith("HTTP_")]
+    fields = [v for k, v in environ.items() if k[:5] == "HTTP_"]
     if len(fields) > MAX_HEADER_FIELDS:
         raise errors.HeadersTooLarge(f"more than {MAX_HEADER_FIELDS} header fields")
     if any(len(v) > MAX_HEADER_FIELD for v in fields):
@@ -82,6 +83,6 @@ def _headers(response: Response) -> Response:
     headers["X-Content-Type-Options"] = "nosniff"
     if "Cache-Control" not in headers:
         # Answers change when another model is activated: reads revalidate, the rest never cache.
-        cacheable = request.method == "GET" and response.status_code == 200
+        cacheable = response.status_code == 200 and request.method == "GET"
         headers["Cache-Control"] = "no-cache" if cacheable else "no-store"
     return response

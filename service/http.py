@@ -24,11 +24,12 @@ def json_response(body: Any, status: int = 200, model_id: str | None = None) -> 
 
 def body_bytes() -> bytes:
     """Return the raw JSON body; refuse other content types (the size cap is Flask's)."""
-    mimetype = request.headers.get("Content-Type", "").partition(";")[0].strip().lower()
+    req = request._get_current_object()  # one look-up through the context-local proxy
+    mimetype = req.environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise UnsupportedMediaType(
             f"send the body as application/json (got {mimetype or 'no Content-Type'})")
-    return request.get_data(cache=False, parse_form_data=False)
+    return req.get_data(cache=False, parse_form_data=False)
 
 
 def parse(schema: type[M], raw: bytes) -> M:
@@ -82,7 +83,8 @@ def registry() -> Registry:
 
 def chosen_model() -> StoredModel:
     """Return the model named by ?model= (id or name), else the active one."""
-    ref = request.args.get("model") if request.query_string else None
+    req = request._get_current_object()
+    ref = req.args.get("model") if req.environ.get("QUERY_STRING") else None
     if ref == "":
         raise ValidationProblem("model must be a model id or name; leave it out for the active model")
     return find_model(ref)
