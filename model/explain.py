@@ -111,14 +111,14 @@ class Explainer:
         for row, (axis, span) in enumerate((("temperature", TEMPERATURE_RANGE),
                                             ("duration", DURATION_RANGE))):
             values = np.linspace(*span, WINDOW_STEPS[axis])
-            self._scans[axis] = (values, np.outer(values, net._folded[0][row]))
+            self._scans[axis] = (values, np.outer(values, net.folded[0][row]))
 
     def __repr__(self) -> str:
         return f"Explainer({[r.region for r in self.roles]})"
 
     def predict(self, t: float, d: float, threshold: float = 0.5) -> Prediction:
         """Return the verdict for one reading, with every unit's state and reason."""
-        units_params, logit = self.net._scalar
+        units_params, logit = self.net.scalar_units
         tn, dn = (t - self._mean[0]) / self._std[0], (d - self._mean[1]) / self._std[1]
         units, closest, closest_margin = [], None, -math.inf
         for role, (a_t, a_d, c, w2), (w_t, w_d, b) in zip(
@@ -144,7 +144,7 @@ class Explainer:
 
     def predict_many(self, t: np.ndarray, d: np.ndarray, threshold: float = 0.5) -> BatchPrediction:
         """Return verdicts for readings t (N,), d (N,) in one vectorised pass."""
-        A, c, w2, b2 = self.net._folded
+        A, c, w2, b2 = self.net.folded
         t, d = np.asarray(t, dtype=np.float64), np.asarray(d, dtype=np.float64)
         z = np.outer(t, A[0]) + np.outer(d, A[1]) + c  # (N, H)
         with np.errstate(over="ignore"):
@@ -182,7 +182,7 @@ class Explainer:
         with the other variable held, the one nearest the reading; None if there is none."""
         along_t = axis == "temperature"
         values, varying = self._scans[axis]
-        A, c, w2, b2 = self.net._folded
+        A, c, w2, b2 = self.net.folded
         fixed = A[1] * d + c if along_t else A[0] * t + c  # (H,)
         with np.errstate(over="ignore"):
             hidden = 1.0 / (1.0 + np.exp(-(varying + fixed)))

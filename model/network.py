@@ -90,6 +90,16 @@ class Network:
     def __repr__(self) -> str:
         return f"Network(hidden_units={self.hidden_units}, W2={np.round(self.W2[:, 0], 2).tolist()})"
 
+    @property
+    def folded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """Return (A (2, H), c (H,), w2 (H,), b2): z1 = X @ A + c on raw °C and minutes."""
+        return self._folded
+
+    @property
+    def scalar_units(self) -> tuple[tuple[tuple[float, float, float, float], ...], float]:
+        """Return ((a_t, a_d, c, w2) per unit, b2) as plain floats, for one reading at a time."""
+        return self._scalar
+
     def boundaries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return ``(a_t, a_d, c)``, each (H,): unit j's pre-activation is ``a_t t + a_d d + c``."""
         A, c, _, _ = self._folded
