@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from pydantic.json_schema import models_json_schema
 
+from service import answers as a
 from service import schemas as s
 
 REF = "#/components/schemas/{model}"
@@ -32,37 +33,37 @@ REF_PARAM = {"name": "ref", "in": "path", "required": True, "description": "mode
 
 # (method, path, summary, request model, (status, response model), problems, parameters, admin)
 ROUTES: list[tuple] = [
-    ("get", "/healthz", "Liveness", None, (200, s.Health), (), [], False),
-    ("get", "/readyz", "Readiness: registry reachable, active model loaded", None, (200, s.Ready),
+    ("get", "/healthz", "Liveness", None, (200, a.Health), (), [], False),
+    ("get", "/readyz", "Readiness: registry reachable, active model loaded", None, (200, a.Ready),
      (503,), [], False),
     ("get", "/openapi.yaml", "This contract", None, (200, "yaml"), (), [], False),
     ("post", "/v1/predict", "Good or bad roast, fired units and reasons",
-     (s.SingleRequest, s.BatchRequest), (200, s.PredictResponse), BODY_PROBLEMS + READ_PROBLEMS,
+     (s.SingleRequest, s.BatchRequest), (200, a.PredictResponse), BODY_PROBLEMS + READ_PROBLEMS,
      [MODEL_PARAM], False),
     ("post", "/v1/explain", "Full explanation: units, Shapley values, counterfactuals",
-     (s.SingleRequest, s.ExplainBatchRequest), (200, s.ExplainResponse), BODY_PROBLEMS + READ_PROBLEMS,
+     (s.SingleRequest, s.ExplainBatchRequest), (200, a.ExplainResponse), BODY_PROBLEMS + READ_PROBLEMS,
      [MODEL_PARAM], False),
-    ("get", "/v1/neurons", "Roles of the hidden units", None, (200, s.NeuronsResponse),
+    ("get", "/v1/neurons", "Roles of the hidden units", None, (200, a.NeuronsResponse),
      READ_PROBLEMS, [MODEL_PARAM], False),
     ("get", "/v1/maps", "Probability and activation grids for heat maps", None,
-     (200, s.MapsResponse), READ_PROBLEMS,
+     (200, a.MapsResponse), READ_PROBLEMS,
      [MODEL_PARAM, _int_param("resolution", 2, 200, 50, "grid points per axis")], False),
     ("get", "/v1/dataset", "The training data, labels and normalisation", None,
-     (200, s.DatasetResponse), (422,),
+     (200, a.DatasetResponse), (422,),
      [_int_param("data_seed", 0, 2**32 - 1, 2, "the generator's seed")], False),
-    ("get", "/v1/models", "Stored models, newest first", None, (200, s.ModelList), (422,),
+    ("get", "/v1/models", "Stored models, newest first", None, (200, a.ModelList), (422,),
      [_int_param("limit", 1, 500, 50, "page size"), _int_param("offset", 0, 10**9, 0, "skip")],
      False),
     ("post", "/v1/models", "Import explicit weights (201 new, 200 already stored)", s.ImportRequest,
-     (201, s.ModelDetail), BODY_PROBLEMS + (409,), [], True),
-    ("put", "/v1/models/active", "Make a model active", s.ActivateRequest, (200, s.ModelDetail),
+     (201, a.ModelDetail), BODY_PROBLEMS + (409,), [], True),
+    ("put", "/v1/models/active", "Make a model active", s.ActivateRequest, (200, a.ModelDetail),
      BODY_PROBLEMS + READ_PROBLEMS, [], True),
-    ("get", "/v1/models/{ref}", "One model in full", None, (200, s.ModelDetail), (404, 409),
+    ("get", "/v1/models/{ref}", "One model in full", None, (200, a.ModelDetail), (404, 409),
      [REF_PARAM], False),
     ("delete", "/v1/models/{ref}", "Delete a model that is not active", None, (204, None),
      (404, 409), [REF_PARAM], True),
     ("post", "/v1/retrain", "Train one model per seed and compare them", s.RetrainRequest,
-     (201, s.RetrainResponse), BODY_PROBLEMS, [], True),
+     (201, a.RetrainResponse), BODY_PROBLEMS, [], True),
 ]
 EXTRA_OK = {("post", "/v1/models"): 200}  # importing weights already stored answers 200
 
@@ -76,7 +77,7 @@ PROBLEM_TEXT = {
 
 
 def _models() -> list[type]:
-    found = [s.ProblemDetail]
+    found = [a.ProblemDetail]
     for route in ROUTES:
         req, (_, resp) = route[3], route[4]
         for m in (req if isinstance(req, tuple) else (req,)):
