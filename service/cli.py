@@ -14,9 +14,10 @@ from model.compare import SeedEntry, compare_seeds
 from model.data import PRIMARY_REGIONS
 from model.train import MAX_SEED, Recipe, train_seeds
 from service import present
-from service.registry import BrokenModel, Registry, RegistryError, UnknownModel
+from service.registry import Registry, RegistryError, UnknownModel
 from service.schemas import RetrainRequest
 from service.settings import Settings
+from service.stored import BrokenModel
 from service.training import as_new_model, ensure_defaults, retrain
 
 GUNICORN_CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"

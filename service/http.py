@@ -9,8 +9,9 @@ from flask import Response, current_app, request
 from pydantic import BaseModel, ValidationError
 
 from service.errors import MalformedJSON, ModelUnusable, NotFound, UnsupportedMediaType, ValidationProblem
-from service.registry import BrokenModel, Registry, StoredModel, UnknownModel
+from service.registry import Registry, UnknownModel
 from service.schemas import TEMPERATURE_RULE
+from service.stored import BrokenModel, StoredModel
 
 M = TypeVar("M", bound=BaseModel)
 

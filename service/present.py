@@ -6,7 +6,7 @@ from typing import Any
 
 from model.explain import BatchPrediction, Explanation, Prediction, UnitState
 from model.roles import Role
-from service.registry import StoredModel
+from service.stored import StoredModel
 
 
 def _unit(u: UnitState) -> dict[str, Any]:

@@ -10,19 +10,12 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from model.compare import symmetry_report
-from model.explain import Explainer
-from model.network import Network
-from model.roles import Role
 from service.settings import RegistryError, ensure_writable
+from service.stored import COLUMNS, BrokenModel, NewModel, StoredModel, dumps, load
 
 log = logging.getLogger("roastnet.registry")
 
@@ -40,50 +33,10 @@ CREATE TABLE IF NOT EXISTS models (
 );
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-COLUMNS = "id, name, source, recipe, weights, metrics, loss_curve, created_at"
 
 
 class UnknownModel(LookupError):
     pass
-
-
-class BrokenModel(Exception):
-    """A stored row that does not load; the message says why."""
-
-
-@dataclass(frozen=True)
-class StoredModel:
-    id: str
-    name: str | None
-    source: str
-    recipe: dict[str, Any] | None
-    metrics: dict[str, float] | None
-    loss_curve: list[list[float]]
-    created_at: str
-    network: Network = field(repr=False)
-
-    @cached_property
-    def explainer(self) -> Explainer:
-        return Explainer(self.network)
-
-    @property
-    def roles(self) -> list[Role]:
-        return self.explainer.roles
-
-    @cached_property
-    def symmetry(self) -> dict[str, Any]:
-        return symmetry_report(self.network)
-
-
-@dataclass
-class NewModel:
-    id: str
-    source: str
-    network: Network
-    metrics: dict[str, float]
-    recipe: dict[str, Any] | None = None
-    loss_curve: list = field(default_factory=list)
-    name: str | None = None
 
 
 class Registry:
@@ -189,7 +142,7 @@ class Registry:
         row = self._conn().execute(f"SELECT {COLUMNS} FROM models WHERE id = ?", (model_id,)).fetchone()
         if row is None:
             raise UnknownModel(ref)
-        model = _load(row)
+        model = load(row)
         self._cache[model_id] = model
         return model
 
@@ -211,7 +164,7 @@ class Registry:
                                    "recipe": None, "metrics": None, "active": model_id == self._active,
                                    "created_at": created_at, "usable": True, "problem": None}
         try:
-            model = self._cache.get(model_id) or _load(row)
+            model = self._cache.get(model_id) or load(row)
             summary["recipe"], summary["metrics"] = model.recipe, model.metrics
         except BrokenModel as exc:
             summary["usable"], summary["problem"] = False, str(exc)
@@ -228,8 +181,8 @@ class Registry:
                 cur = db.execute(
                     f"INSERT INTO models ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (id) DO NOTHING",
-                    (m.id, m.name, m.source, _dumps(m.recipe), _dumps(m.network.to_dict()),
-                     _dumps(m.metrics), _dumps(m.loss_curve), now))
+                    (m.id, m.name, m.source, dumps(m.recipe), dumps(m.network.to_dict()),
+                     dumps(m.metrics), dumps(m.loss_curve), now))
                 created.append(cur.rowcount == 1)
             if activate is not None:
                 db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('active', ?)", (activate,))
@@ -301,24 +254,3 @@ class _Transaction:
             self.conn.execute("COMMIT")
         else:
             self.conn.execute("ROLLBACK")
-
-
-def _dumps(value: Any) -> str | None:
-    return None if value is None else orjson.dumps(value).decode()
-
-
-def _load(row: tuple) -> StoredModel:
-    model_id, name, source, recipe, weights, metrics, loss_curve, created_at = row
-    try:
-        network = Network.from_dict(orjson.loads(weights))
-        stored = StoredModel(
-            id=model_id, name=name, source=source,
-            recipe=orjson.loads(recipe) if recipe else None,
-            metrics=orjson.loads(metrics) if metrics else None,
-            loss_curve=orjson.loads(loss_curve) if loss_curve else [],
-            created_at=created_at, network=network,
-        )
-    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
-        log.error("model %s (%s) is stored but unusable: %s", model_id, name or "unnamed", exc)
-        raise BrokenModel(f"model {model_id} is stored but unusable: {exc}") from exc
-    return stored

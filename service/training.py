@@ -11,8 +11,9 @@ from model.network import Network, lab_network
 from model.train import Recipe, train, train_seeds
 from service import present
 from service.errors import Conflict, ValidationProblem
-from service.registry import NewModel, Registry, StoredModel
+from service.registry import Registry
 from service.schemas import ImportRequest, RetrainRequest
+from service.stored import NewModel, StoredModel
 
 log = logging.getLogger("roastnet.training")
 DEFAULT_NAME, LAB_NAME = "default", "lab"

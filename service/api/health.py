@@ -8,7 +8,8 @@ from flask import Blueprint, Response, current_app
 
 from service.errors import Unavailable
 from service.http import json_response, registry
-from service.registry import BrokenModel, UnknownModel
+from service.registry import UnknownModel
+from service.stored import BrokenModel
 
 bp = Blueprint("health", __name__)
 

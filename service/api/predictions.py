@@ -9,7 +9,6 @@ from model.data import load_coffee_data, normalization
 from service import present
 from service.errors import ValidationProblem
 from service.http import body_bytes, chosen_model, int_arg, json_response, parse
-from service.registry import StoredModel
 from service.schemas import (
     TEMPERATURE_RULE,
     BatchRequest,
@@ -17,6 +16,7 @@ from service.schemas import (
     SingleRequest,
     implausible,
 )
+from service.stored import StoredModel
 
 bp = Blueprint("predictions", __name__, url_prefix="/v1")
 BATCH_PATH_FROM = 8  # below this many readings the plain-Python path is faster than numpy

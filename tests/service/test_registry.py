@@ -4,7 +4,8 @@ import pytest
 
 from model.network import lab_network
 from model.train import Recipe, train
-from service.registry import BrokenModel, NewModel, Registry, RegistryError, UnknownModel
+from service.registry import Registry, RegistryError, UnknownModel
+from service.stored import BrokenModel, NewModel
 from service.training import as_new_model, ensure_defaults
 
 

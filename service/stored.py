@@ -1,0 +1,79 @@
+"""Models as the registry stores them: one row each, immutable, loaded into an Explainer once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import orjson
+
+from model.compare import symmetry_report
+from model.explain import Explainer
+from model.network import Network
+from model.roles import Role
+
+log = logging.getLogger("roastnet.registry")
+
+COLUMNS = "id, name, source, recipe, weights, metrics, loss_curve, created_at"
+
+
+class BrokenModel(Exception):
+    """A stored row that does not load; the message says why."""
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    id: str
+    name: str | None
+    source: str
+    recipe: dict[str, Any] | None
+    metrics: dict[str, float] | None
+    loss_curve: list[list[float]]
+    created_at: str
+    network: Network = field(repr=False)
+
+    @cached_property
+    def explainer(self) -> Explainer:
+        return Explainer(self.network)
+
+    @property
+    def roles(self) -> list[Role]:
+        return self.explainer.roles
+
+    @cached_property
+    def symmetry(self) -> dict[str, Any]:
+        return symmetry_report(self.network)
+
+
+@dataclass
+class NewModel:
+    id: str
+    source: str
+    network: Network
+    metrics: dict[str, float]
+    recipe: dict[str, Any] | None = None
+    loss_curve: list = field(default_factory=list)
+    name: str | None = None
+
+
+def dumps(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+def load(row: tuple) -> StoredModel:
+    model_id, name, source, recipe, weights, metrics, loss_curve, created_at = row
+    try:
+        network = Network.from_dict(orjson.loads(weights))
+        stored = StoredModel(
+            id=model_id, name=name, source=source,
+            recipe=orjson.loads(recipe) if recipe else None,
+            metrics=orjson.loads(metrics) if metrics else None,
+            loss_curve=orjson.loads(loss_curve) if loss_curve else [],
+            created_at=created_at, network=network,
+        )
+    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        log.error("model %s (%s) is stored but unusable: %s", model_id, name or "unnamed", exc)
+        raise BrokenModel(f"model {model_id} is stored but unusable: {exc}") from exc
+    return stored
