@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from service.settings import RegistryError, ensure_writable
 from service.stored import COLUMNS, BrokenModel, NewModel, StoredModel, dumps, load
 
 log = logging.getLogger("roastnet.registry")
+CACHE_SIZE = 128  # models kept loaded per worker (about 0.1 MB each with their explainers)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS models (
@@ -46,7 +48,7 @@ class Registry:
         self.path = Path(data_dir) / "registry.sqlite3"
         ensure_writable(Path(data_dir))
         self._local = threading.local()
-        self._cache: dict[str, StoredModel] = {}
+        self._cache: OrderedDict[str, StoredModel] = OrderedDict()  # least recently used first
         self._names: dict[str, str] = {}
         self._lock = threading.Lock()
         self._version: int | None = None
@@ -138,12 +140,15 @@ class Registry:
         model_id = self._resolve(ref)
         cached = self._cache.get(model_id)
         if cached is not None:
+            self._cache.move_to_end(model_id)
             return cached
         row = self._conn().execute(f"SELECT {COLUMNS} FROM models WHERE id = ?", (model_id,)).fetchone()
         if row is None:
             raise UnknownModel(ref)
         model = load(row)
         self._cache[model_id] = model
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
         return model
 
     def exists(self, model_id: str) -> bool:

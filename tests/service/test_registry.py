@@ -3,7 +3,7 @@ import sqlite3
 import pytest
 
 from model.network import lab_network
-from model.train import Recipe, train
+from model.train import Recipe, train, train_seeds
 from service.registry import Registry, RegistryError, UnknownModel
 from service.stored import BrokenModel, NewModel
 from service.training import as_new_model, ensure_defaults
@@ -98,3 +98,16 @@ def test_a_data_directory_that_cannot_be_made(tmp_path):
     blocker.write_text("")
     with pytest.raises(RegistryError, match=str(blocker / "data")):
         Registry(blocker / "data")
+
+
+def test_a_worker_keeps_only_the_recently_used_models_loaded(reg, monkeypatch):
+    import service.registry
+
+    monkeypatch.setattr(service.registry, "CACHE_SIZE", 2)
+    reg.add([as_new_model(r) for r in train_seeds(Recipe(steps=5), [1, 2, 3])])
+    ids = [Recipe(steps=5, seed=s).id for s in (1, 2, 3)]
+    for model_id in ids:
+        reg.get(model_id)
+    assert list(reg._cache) == ids[1:]
+    assert reg.get(ids[0]).id == ids[0]  # evicted models load again on demand
+    assert list(reg._cache) == [ids[2], ids[0]]
