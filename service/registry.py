@@ -7,10 +7,13 @@ whether any other connection has committed since it last looked.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,9 +57,20 @@ class Registry:
         self._version: int | None = None
         self._active: str | None = None
         try:
-            self._conn().executescript(SCHEMA)
+            with self.exclusive():  # workers start together; WAL and the schema are set up once
+                self._conn().executescript(SCHEMA)
         except sqlite3.Error as exc:
             raise RegistryError(f"cannot open the registry at {self.path}: {exc}") from exc
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold an advisory lock on the data directory, so that one process sets up at a time."""
+        with open(self.path.with_suffix(".lock"), "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def __repr__(self) -> str:
         return f"Registry({str(self.path)!r}, active={self._active!r})"
@@ -68,9 +82,9 @@ class Registry:
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0,
                                    check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
         return conn
 

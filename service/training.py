@@ -20,19 +20,24 @@ DEFAULT_NAME, LAB_NAME = "default", "lab"
 
 
 def ensure_defaults(reg: Registry) -> None:
-    """Store the default model (seed 1234) and the lab's weights if missing; keep an active model."""
-    recipe = Recipe()
-    if not reg.exists(recipe.id):
-        result = train(recipe)
-        reg.add([as_new_model(result, name=DEFAULT_NAME)])
-        log.info("trained the default model %s (seed %d)", recipe.id, recipe.seed)
-    lab = lab_network()
-    if not reg.exists(lab.fingerprint()):
-        reg.add([NewModel(id=lab.fingerprint(), source="import", network=lab, metrics=metrics(lab),
-                          name=LAB_NAME)])
-    changed = reg.set_active_if_missing(recipe.id)
-    if changed:
-        log.info("active model: %s", changed)
+    """Store the default model (seed 1234) and the lab's weights if missing; keep an active model.
+
+    Workers start together: the first to take the registry's lock does the work, the others
+    find it done.
+    """
+    with reg.exclusive():
+        recipe = Recipe()
+        if not reg.exists(recipe.id):
+            result = train(recipe)
+            reg.add([as_new_model(result, name=DEFAULT_NAME)])
+            log.info("trained the default model %s (seed %d)", recipe.id, recipe.seed)
+        lab = lab_network()
+        if not reg.exists(lab.fingerprint()):
+            reg.add([NewModel(id=lab.fingerprint(), source="import", network=lab,
+                              metrics=metrics(lab), name=LAB_NAME)])
+        changed = reg.set_active_if_missing(recipe.id)
+        if changed:
+            log.info("active model: %s", changed)
 
 
 def as_new_model(result, name: str | None = None) -> NewModel:

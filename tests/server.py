@@ -49,7 +49,11 @@ class Server:
             self.log.close()
             raise
         if expect_ready:
-            self.wait_ready(timeout)
+            try:
+                self.wait_ready(timeout)
+            except BaseException:
+                self.stop()  # nothing we started outlives a failed start
+                raise
         return self
 
     def wait_ready(self, timeout: float = 30.0) -> None:

@@ -111,3 +111,30 @@ def test_a_worker_keeps_only_the_recently_used_models_loaded(reg, monkeypatch):
     assert list(reg._cache) == ids[1:]
     assert reg.get(ids[0]).id == ids[0]  # evicted models load again on demand
     assert list(reg._cache) == [ids[2], ids[0]]
+
+
+STARTER = """
+import sys, time
+from service.registry import Registry
+from service.training import ensure_defaults
+
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # every process starts at the same moment
+ensure_defaults(Registry(sys.argv[1]))
+"""
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_many_processes_opening_a_new_registry_at_once(tmp_path, attempt):
+    import subprocess
+    import sys
+    import time
+
+    from tests.server import ROOT
+
+    start = time.time() + 1.5
+    procs = [subprocess.Popen([sys.executable, "-c", STARTER, str(tmp_path), str(start)], cwd=ROOT,
+                              stderr=subprocess.PIPE) for _ in range(8)]
+    errors = [p.communicate(timeout=60)[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, errors
+    reg = Registry(tmp_path)
+    assert reg.summaries(50, 0)[1] == 2 and reg.active().name == "default"
