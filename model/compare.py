@@ -93,6 +93,9 @@ class SeedEntry:
     network: Network
     data_seed: int = 2
     samples: int = 200
+    # Already known for a stored model: given here, they are not computed again.
+    metrics: dict[str, float] | None = None
+    roles: list[Role] | None = None
 
 
 def division_of_labour(roles: list[Role]) -> dict[str, Any]:
@@ -113,11 +116,11 @@ def compare_seeds(entries: list[SeedEntry]) -> dict[str, Any]:
     """Compare how each seed's units divide the bad-roast regions between them."""
     rows = []
     for e in entries:
-        m = metrics(e.network, e.data_seed, e.samples)
+        m = e.metrics or metrics(e.network, e.data_seed, e.samples)
         rows.append({
             "seed": e.seed,
             "model_id": e.model_id,
-            **division_of_labour(neuron_roles(e.network)),
+            **division_of_labour(e.roles or neuron_roles(e.network)),
             "train_accuracy": m["train_accuracy"],
             "grid_accuracy": m["grid_accuracy"],
         })

@@ -64,7 +64,8 @@ def retrain(reg: Registry, req: RetrainRequest, max_work: int) -> dict[str, Any]
     created = reg.add([as_new_model(r) for r in results], activate=activate)
     new_ids = {r.recipe.id for r, is_new in zip(results, created, strict=True) if is_new}
     stored = {seed: reg.get(ids[seed]) for seed in req.seeds}
-    comparison = compare_seeds([SeedEntry(seed, m.id, m.network, req.data_seed, req.samples)
+    comparison = compare_seeds([SeedEntry(seed, m.id, m.network, req.data_seed, req.samples,
+                                          metrics=m.metrics, roles=m.roles)
                                 for seed, m in stored.items()])
     return {
         "models": [{"id": m.id, "seed": seed, "created": m.id in new_ids, "metrics": m.metrics,
