@@ -99,6 +99,9 @@ class Explainer:
         self.net = net
         self.roles: list[Role] = neuron_roles(net)
         self._mean, self._std = net.mean.tolist(), net.std.tolist()
+        self._baseline_p = net.proba_at(*self._mean)  # Shapley's baseline: the training mean
+        self._signs = np.array([r.sign for r in self.roles])
+        self._live = np.array([r.active for r in self.roles])
         self._normalised = list(zip(net.W1[0].tolist(), net.W1[1].tolist(), net.b1.tolist(),
                                     strict=True))
         t, d = np.meshgrid(np.linspace(*TEMPERATURE_RANGE, FLIP_GRID),
@@ -150,9 +153,8 @@ class Explainer:
         with np.errstate(over="ignore"):
             hidden = 1.0 / (1.0 + np.exp(-z))
             p = 1.0 / (1.0 + np.exp(-(hidden @ w2 + b2)))
-        signs = np.array([r.sign for r in self.roles])
-        live = np.array([r.active for r in self.roles])
-        margin = np.where(live, z * signs, -np.inf)
+        live = self._live
+        margin = np.where(live, z * self._signs, -np.inf)
         extrapolated = ((t < TEMPERATURE_RANGE[0]) | (t > TEMPERATURE_RANGE[1])
                         | (d < DURATION_RANGE[0]) | (d > DURATION_RANGE[1]))
         return BatchPrediction(
@@ -164,9 +166,9 @@ class Explainer:
     def explain(self, t: float, d: float, threshold: float = 0.5) -> Explanation:
         """Return the full explanation of one reading."""
         pred = self.predict(t, d, threshold)
-        bt, bd = (float(v) for v in self.net.mean)
+        bt, bd = self._mean
         f = self.net.proba_at
-        fx, fb, f_t, f_d = pred.probability, f(bt, bd), f(t, bd), f(bt, d)
+        fx, fb, f_t, f_d = pred.probability, self._baseline_p, f(t, bd), f(bt, d)
         # Exact Shapley values for two players: average each one's marginal over both orders.
         phi_t = 0.5 * ((f_t - fb) + (fx - f_d))
         phi_d = 0.5 * ((f_d - fb) + (fx - f_t))
