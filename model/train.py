@@ -262,8 +262,3 @@ def _split(v: np.ndarray, SH: int) -> tuple[np.ndarray, ...]:
 def _bce_from_logits(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Return the mean binary cross-entropy per row of logits z (S, N) against labels y (N,)."""
     return (np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).mean(axis=-1)
-
-
-def accuracy(net: Network, X: np.ndarray, y: np.ndarray) -> float:
-    """Return the fraction of readings X (N, 2) whose verdict matches labels y (N,)."""
-    return float(((net.predict_proba(X) >= 0.5) == (y.ravel() >= 0.5)).mean())

@@ -91,12 +91,6 @@ class Registry:
     def _write(self) -> _Transaction:
         return _Transaction(self._conn())
 
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
-
     # ---- freshness --------------------------------------------------------------------------
 
     def refresh(self) -> None:
