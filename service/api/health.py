@@ -22,10 +22,11 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    """Answer 200 when the registry is reachable and the active model loads."""
+    """Answer 200 when the registry is reachable and the active model answers a reading."""
     try:
         model = registry().active()
-    except (sqlite3.Error, UnknownModel, BrokenModel) as exc:
+        model.explainer.predict_many(*model.network.mean.tolist())
+    except (sqlite3.Error, UnknownModel, BrokenModel, ValueError, ArithmeticError) as exc:
         raise Unavailable(f"not ready: {exc}") from None
     return json_response({"status": "ready", "active_model": model.id})
 
