@@ -20,6 +20,7 @@ WINDOW_SAMPLES = 501  # evenly spaced readings along an axis, 1 °C and 0.24 min
 TRANSITION = np.linspace(-12.0, 12.0, 49)
 EDGE_TOL = {"temperature": 1e-3, "duration": 1e-4}  # °C, minutes: ten times finer than promised
 _EVEN = {axis: np.linspace(*span, WINDOW_SAMPLES) for axis, span in SPANS.items()}
+FLAT = 1e-9  # a unit whose pre-activation moves less than this over the range has no boundary
 FLIP_STEP = 0.1  # training standard deviations between the readings of the flip grid
 FLIP_MARGIN = 1e-6  # log-odds: a flip lies at least this far past the threshold
 LINE_OFFSETS = np.array([-5e-3, -1e-3, -1e-6, 1e-6, 1e-3, 5e-3])  # sd off a unit's line
@@ -46,7 +47,7 @@ def good_intervals(net: Network, axis: str, t: float, d: float,
     fixed = (A[1] * d if along_t else A[0] * t) + c
     values = [_EVEN[axis]]
     for s, f in zip(slope.tolist(), fixed.tolist(), strict=True):
-        if s:
+        if abs(s) * (hi - lo) > FLAT:  # a unit that changes along this axis at all
             values.append(-f / s + TRANSITION / abs(s))
     v = np.sort(np.clip(np.concatenate(values), lo, hi))
     cut = logit(threshold)
@@ -117,41 +118,30 @@ class FlipSearch:
         _, _, z2 = net.layers(t.ravel(), d.ravel())
         z2 = z2.reshape(t.shape)
         good = sigmoid(z2) >= threshold
-        points, sides = [], []
-        for axis in (0, 1):  # neighbours along duration, then along temperature
-            g0, g1 = (good[:-1], good[1:]) if axis == 0 else (good[:, :-1], good[:, 1:])
-            rows, cols = np.nonzero(g0 != g1)
-            if not rows.size:
-                continue
-            r1, c1 = (rows + 1, cols) if axis == 0 else (rows, cols + 1)
-            m0, m1 = z2[rows, cols] - self.cut, z2[r1, c1] - self.cut
-            w = np.clip(m0 / np.where(m0 == m1, 1.0, m0 - m1), 0.0, 1.0)
-            for (ti, di), gi in (((t[rows, cols], d[rows, cols]), good[rows, cols]),
-                                 ((t[r1, c1], d[r1, c1]), good[r1, c1])):
-                points.append(np.stack([ti, di], axis=1))
-                sides.append(gi)
-            points.append(np.stack([t[rows, cols] + w * (t[r1, c1] - t[rows, cols]),
-                                    d[rows, cols] + w * (d[r1, c1] - d[rows, cols])], axis=1))
-            sides.append(np.full(rows.size, 2, dtype=np.int8))  # on the boundary, either side
+        # For each wanted verdict: the grid readings that have it by FLIP_MARGIN, and the points
+        # where that contour crosses between neighbours.
+        self._samples = {}
+        for want_good, level in ((True, self.cut + FLIP_MARGIN), (False, self.cut - FLIP_MARGIN)):
+            flipped = (good & (z2 >= level)) if want_good else (~good & (z2 <= level))
+            self._samples[want_good] = _crossings(t, d, z2 - level, flipped)
         # Each unit's boundary n·u + c = 0 in training sd units u, and where two of them cross.
         A, c, _, _ = net.folded
-        self._lines = [(A[:, j] * net.std, float(c[j])) for j in range(len(c)) if A[:, j].any()]
+        normals = [A[:, j] * net.std for j in range(len(c))]
+        self._lines = [(n, float(cj)) for n, cj in zip(normals, c.tolist(), strict=True)
+                       if math.hypot(*n.tolist()) > FLAT]
         self._corners = []
-        for i, (n1, c1) in enumerate(self._lines):
-            for n2, c2 in self._lines[i + 1:]:
-                M = np.stack([n1, n2])
-                if abs(np.linalg.det(M)) > 1e-12 * (n1 @ n1) * (n2 @ n2):
-                    self._corners.append(np.linalg.solve(M, [-c1, -c2]))
-        self.points = np.concatenate(points) if points else np.empty((0, 2))
-        self.sides = np.concatenate(sides).astype(np.int8) if sides else np.empty(0, np.int8)
-        self.scaled = self.points / net.std
+        for i, ((a1, b1), c1) in enumerate((n.tolist(), cj) for n, cj in self._lines):
+            for (a2, b2), c2 in ((n.tolist(), cj) for n, cj in self._lines[i + 1:]):
+                det = a1 * b2 - b1 * a2
+                if abs(det) > 1e-9 * math.hypot(a1, b1) * math.hypot(a2, b2):
+                    self._corners.append(np.array([(-c1 * b2 + c2 * b1) / det, (-a1 * c2 + a2 * c1) / det]))
 
     def nearest(self, t: float, d: float, good: bool) -> tuple[float, float, float] | None:
         """Return (t, d, distance in sd) of the nearest reading with the other verdict, or None."""
-        usable = self.sides != int(good)  # grid readings of the other verdict, and boundary points
-        if not usable.any():
+        points = self._samples[not good]
+        if not len(points):
             return None
-        points, scaled = self.points[usable], self.scaled[usable]
+        scaled = points / self.std
         here = np.array([t / self.std[0], d / self.std[1]])
         dist = ((scaled - here) ** 2).sum(axis=1)
         starts = [int(np.argmin(dist))]
@@ -225,7 +215,8 @@ class FlipSearch:
         st, sd = self.std
         sign = 1.0 if want_good else -1.0
         start = best = (qt, qd)
-        q = self._onto_boundary(qt, qd)
+        level = self.cut + sign * FLIP_MARGIN
+        q = self._onto_boundary(qt, qd, level)
         if q is not None and _valid(q[0], q[1]):
             bt, bd, gt, gd = q
             best_distance = math.hypot((bt - t) / st, (bd - d) / sd)
@@ -237,7 +228,7 @@ class FlipSearch:
                 if abs(s) < 1e-7:
                     break
                 for _ in range(HALVINGS):
-                    q = self._onto_boundary(bt + s * tt * st, bd + s * td * sd)
+                    q = self._onto_boundary(bt + s * tt * st, bd + s * td * sd, level)
                     if q is not None and _valid(q[0], q[1]):
                         distance = math.hypot((q[0] - t) / st, (q[1] - d) / sd)
                         if distance < best_distance:
@@ -250,18 +241,20 @@ class FlipSearch:
         found = [f for f in (self._past(t, d, *best, sign), self._past(t, d, *start, sign)) if f]
         return min(found, key=lambda f: f[2]) if found else None
 
-    def _onto_boundary(self, qt: float, qd: float) -> tuple[float, float, float, float] | None:
-        """Newton steps from (qt, qd) onto the boundary; return the point and the gradient there,
+    def _onto_boundary(self, qt: float, qd: float,
+                       level: float) -> tuple[float, float, float, float] | None:
+        """Newton steps from (qt, qd) onto the contour where the logit is ``level``; return the
+        point and the gradient there,
         or None where they do not converge (a flat stretch, or a jump past a bend)."""
         st, sd = self.std
         for _ in range(NEWTON_STEPS):
             z, gt, gd = self._logit_and_gradient(qt, qd)
             norm2 = gt * gt + gd * gd
-            if abs(z - self.cut) <= ON_BOUNDARY and norm2 > 0:
+            if abs(z - level) <= ON_BOUNDARY and norm2 > 0:
                 return qt, qd, gt, gd
             if norm2 == 0 or not math.isfinite(norm2):
                 return None
-            step = (z - self.cut) / norm2
+            step = (z - level) / norm2
             qt, qd = qt - step * gt * st, qd - step * gd * sd
         return None
 
@@ -302,6 +295,23 @@ class FlipSearch:
         """Check the flip with the served forward pass, so that it is the verdict clients see."""
         _, _, z2 = self.net.layers(np.array([t]), np.array([d]))
         return (sigmoid(z2)[0] >= self.threshold) == (sign > 0)
+
+
+def _crossings(t: np.ndarray, d: np.ndarray, margin: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """Return the grid readings inside, next to one outside, and the linearly interpolated
+    crossings of ``margin`` between such neighbours: (M, 2) readings."""
+    points = []
+    for axis in (0, 1):  # neighbours along duration, then along temperature
+        g0, g1 = (inside[:-1], inside[1:]) if axis == 0 else (inside[:, :-1], inside[:, 1:])
+        rows, cols = np.nonzero(g0 != g1)
+        r1, c1 = (rows + 1, cols) if axis == 0 else (rows, cols + 1)
+        m0, m1 = margin[rows, cols], margin[r1, c1]
+        w = np.clip(m0 / np.where(m0 == m1, 1.0, m0 - m1), 0.0, 1.0)
+        t0, d0, t1, d1 = t[rows, cols], d[rows, cols], t[r1, c1], d[r1, c1]
+        first = inside[rows, cols]
+        points += [np.stack([np.where(first, t0, t1), np.where(first, d0, d1)], axis=1),
+                   np.stack([t0 + w * (t1 - t0), d0 + w * (d1 - d0)], axis=1)]
+    return np.concatenate(points)
 
 
 def _valid(t: float, d: float) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.counterfactual import FlipSearch, good_intervals, logit
+from model.counterfactual import FLAT, FlipSearch, good_intervals, logit
 from model.data import DURATION_RANGE, TEMPERATURE_RANGE, load_coffee_data
 from model.network import Network, sigmoid
 from model.roles import EFFECT_MIN, Role, neuron_roles
@@ -102,8 +102,8 @@ class Explainer:
         self._minus_sign = -np.array([r.sign for r in self.roles])
         self._weight = np.abs(net.W2[:, 0])
         steepness = np.array([r.steepness for r in self.roles])
-        self._flat_units = np.flatnonzero(steepness == 0).tolist()
-        self._per_sd = 1.0 / np.where(steepness > 0, steepness, 1.0)
+        self._flat_units = np.flatnonzero(steepness <= FLAT).tolist()
+        self._per_sd = 1.0 / np.where(steepness > FLAT, steepness, 1.0)
         self._live = np.array([r.live for r in self.roles])
         self._any_live = bool(self._live.any())
         self._ranks = np.arange(net.hidden_units)

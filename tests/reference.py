@@ -32,13 +32,14 @@ def activations(net, t: float, d: float) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(x @ net.W1 + net.b1)))
 
 
-def fewest_units_that_fix(net, t: float, d: float, threshold: float = 0.5) -> int | None:
-    """Return the size of the smallest set of units whose move to their good extreme makes a good
-    roast, by trying every subset; None when no subset does."""
+def fewest_units_that_fix(net, t: float, d: float, threshold: float = 0.5,
+                          slack: float = 0.0) -> int | None:
+    """Return the size of the smallest set of units whose move to their good extreme makes the
+    log-odds reach the threshold (less ``slack``), by trying every subset; None if none does."""
     h = activations(net, t, d)
     w2 = net.W2[:, 0]
     good_end = (w2 > 0).astype(float)  # activation 1 is best for a positive output weight
-    cut = np.log(threshold / (1 - threshold))
+    cut = np.log(threshold / (1 - threshold)) - slack
     for size in range(len(w2) + 1):
         for subset in itertools.combinations(range(len(w2)), size):
             moved = h.copy()
@@ -61,18 +62,20 @@ def good_intervals(net, axis: str, t: float, d: float, step: float,
 
 
 def other_verdict_within(net, t: float, d: float, good: bool, radius: float,
-                         threshold: float = 0.5) -> float | None:
-    """Return the distance (in training sd) of the nearest reading of the other verdict inside a
-    disc of ``radius`` sd around (t, d) and the valid range, on a fine grid; None if there is none."""
+                         threshold: float = 0.5, margin: float = 1e-6) -> float | None:
+    """Return the distance (in training sd) of the nearest reading whose log-odds lie ``margin``
+    past the threshold on the other side, inside a disc of ``radius`` sd around (t, d) and the
+    valid range, on a fine grid; None if there is none."""
     if radius <= 0:
         return None
-    step = max(0.002, radius / 400)
+    step = max(0.002, radius / 300)
     u = np.arange(-radius, radius + step, step)
     U, V = np.meshgrid(u, u)
     inside = U**2 + V**2 <= radius**2
     tt, dd = t + U[inside] * net.std[0], d + V[inside] * net.std[1]
     valid = (tt >= VALID_T[0]) & (tt <= VALID_T[1]) & (dd >= VALID_D[0]) & (dd <= VALID_D[1])
-    other = (proba(net, tt[valid], dd[valid]) >= threshold) != good
+    past = logits(net, tt[valid], dd[valid]) - np.log(threshold / (1 - threshold))
+    other = past <= -margin if good else past >= margin
     if not other.any():
         return None
     return float(np.hypot(U[inside][valid][other], V[inside][valid][other]).min())
