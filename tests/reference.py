@@ -71,7 +71,7 @@ def other_verdict_within(net, t: float, d: float, good: bool, radius: float,
     step = max(0.002, radius / 300)
     u = np.arange(-radius, radius + step, step)
     U, V = np.meshgrid(u, u)
-    inside = U**2 + V**2 <= radius**2
+    inside = radius**2 >= U**2 + V**2
     tt, dd = t + U[inside] * net.std[0], d + V[inside] * net.std[1]
     valid = (tt >= VALID_T[0]) & (tt <= VALID_T[1]) & (dd >= VALID_D[0]) & (dd <= VALID_D[1])
     past = logits(net, tt[valid], dd[valid]) - np.log(threshold / (1 - threshold))

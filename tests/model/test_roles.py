@@ -30,8 +30,10 @@ def test_the_threshold_is_where_the_pre_activation_crosses_zero(lab):
 @pytest.mark.parametrize(
     ("reading", "unit", "starts"),
     [
-        ((160, 13.5), 0, "temperature too low: 160.0 °C is 14.5 °C under this neuron's threshold of 174.5 °C"),
-        ((220, 11.8), 1, "duration too short: 11.80 min is 0.21 min under this neuron's threshold of 12.01 min"),
+        ((160, 13.5), 0, "temperature too low: 160.0 °C is 14.5 °C under this neuron's threshold "
+                         "of 174.5 °C"),
+        ((220, 11.8), 1, "duration too short: 11.80 min is 0.21 min under this neuron's threshold "
+                         "of 12.01 min"),
         ((230, 14.5), 2, "too hot for too long: at 230.0 °C this neuron's duration limit is 12.94 min "
                          "and 14.50 min is 1.56 min over it"),
     ],
@@ -56,7 +58,8 @@ def test_a_responsible_unit_still_on_its_good_side_says_how_hard_it_pulls(lab):
 def test_fahrenheit_sentences_give_temperatures_and_gaps_in_fahrenheit(lab):
     text = reason(neuron_roles(lab)[0], 160, 13.5, RESPONSIBLE, 30.0, unit="F")
     # 160 °C = 320 °F; 14.5 °C under = 26.1 °F under; 174.5 °C = 346.1 °F
-    assert text.startswith("temperature too low: 320.0 °F is 26.1 °F under this neuron's threshold of 346.1 °F")
+    assert text.startswith("temperature too low: 320.0 °F is 26.1 °F under this neuron's threshold "
+                           "of 346.1 °F")
     assert "°C" not in text
     assert temperature(100, "F") == "212.0 °F" and temperature_gap(10, "F") == "18.0 °F"
 
@@ -120,7 +123,8 @@ def test_a_threshold_outside_the_valid_range_is_never_stated():
     assert role.threshold(150, 120) < -200
     text = reason(role, 150, 120, CLEAR, 0.0)
     assert "threshold" not in text
-    assert "at 120.00 min this neuron is on its good side at every temperature from 0.0 °C to 500.0 °C" in text
+    assert ("at 120.00 min this neuron is on its good side at every temperature "
+            "from 0.0 °C to 500.0 °C") in text
 
 
 def test_a_unit_with_positive_output_weight_is_bad_when_inactive(lab):
