@@ -14,7 +14,7 @@ from model.data import VALID_DURATION_RANGE, VALID_TEMPERATURE_RANGE
 from model.network import Network, sigmoid
 
 SPANS = {"temperature": VALID_TEMPERATURE_RANGE, "duration": VALID_DURATION_RANGE}
-WINDOW_SAMPLES = 501  # evenly spaced readings along an axis, 1 °C and 0.24 min apart
+WINDOW_SAMPLES = 201  # evenly spaced readings along an axis, 2.5 °C and 0.6 min apart
 # Extra readings across each unit's transition, in units of its pre-activation: a narrow good
 # interval can only open where some unit changes.
 TRANSITION = np.linspace(-12.0, 12.0, 49)
@@ -23,11 +23,15 @@ _EVEN = {axis: np.linspace(*span, WINDOW_SAMPLES) for axis, span in SPANS.items(
 FLAT = 1e-9  # a unit whose pre-activation moves less than this over the range has no boundary
 FLIP_STEP = 0.1  # training standard deviations between the readings of the flip grid
 FLIP_MARGIN = 1e-6  # log-odds: a flip lies at least this far past the threshold
-LINE_OFFSETS = np.array([-5e-3, -1e-3, -1e-6, 1e-6, 1e-3, 5e-3])  # sd off a unit's line
+# How far off a unit's line to look: in its own pre-activation (a steep unit turns within a
+# small fraction of a sd), and in sd.
+Z_OFFSETS = np.array([1e-6, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0])
+SD_OFFSETS = np.array([1e-3, 5e-3])
 COMPASS = np.array([[np.cos(a), np.sin(a)] for a in np.arange(8) * np.pi / 4])
+STEEP = 200.0  # per sd: a unit this steep is a step to the flip search
 BRANCH_APART = 0.3  # sd: a second start this far from the first may lie on another branch
 REFINE_ROUNDS = 12
-NEWTON_STEPS = 8
+NEWTON_STEPS = 12
 ON_BOUNDARY = 1e-8  # log-odds from the threshold: a point this close is on the boundary
 HALVINGS = 20  # a tangent step shrinks to a millionth before the slide stops
 
@@ -129,12 +133,20 @@ class FlipSearch:
         normals = [A[:, j] * net.std for j in range(len(c))]
         self._lines = [(n, float(cj)) for n, cj in zip(normals, c.tolist(), strict=True)
                        if math.hypot(*n.tolist()) > FLAT]
-        self._corners = []
+        # Where a unit turns from off to on within STEEP sd, Newton's steps lose their way.
+        self._steep = any(math.hypot(*n.tolist()) > STEEP for n, _ in self._lines)
+        def offsets(norm: float) -> np.ndarray:
+            one_side = np.concatenate([Z_OFFSETS / norm, SD_OFFSETS])
+            return np.concatenate([-one_side, one_side])
+
+        self._offsets = [offsets(math.hypot(*n.tolist())) for n, _ in self._lines]
+        self._corners, self._corner_offsets = [], []
         for i, ((a1, b1), c1) in enumerate((n.tolist(), cj) for n, cj in self._lines):
             for (a2, b2), c2 in ((n.tolist(), cj) for n, cj in self._lines[i + 1:]):
                 det = a1 * b2 - b1 * a2
                 if abs(det) > 1e-9 * math.hypot(a1, b1) * math.hypot(a2, b2):
                     self._corners.append(np.array([(-c1 * b2 + c2 * b1) / det, (-a1 * c2 + a2 * c1) / det]))
+                    self._corner_offsets.append(offsets(max(math.hypot(a1, b1), math.hypot(a2, b2))))
 
     def nearest(self, t: float, d: float, good: bool) -> tuple[float, float, float] | None:
         """Return (t, d, distance in sd) of the nearest reading with the other verdict, or None."""
@@ -149,14 +161,27 @@ class FlipSearch:
         apart = ((scaled - scaled[starts[0]]) ** 2).sum(axis=1) > BRANCH_APART ** 2
         if apart.any():
             other = np.flatnonzero(apart)[np.argmin(dist[apart])]
-            if dist[other] <= (math.sqrt(dist[starts[0]]) + BRANCH_APART) ** 2:
+            if dist[other] <= (math.sqrt(dist[starts[0]]) + FLIP_STEP) ** 2:  # a near tie
                 starts.append(int(other))
-        best = self._on_unit_lines(t, d, not good)
+        best = None
         for i in starts:
             found = self._refine(t, d, *points[i].tolist(), not good)
             if found is not None and (best is None or found[2] < best[2]):
                 best = found
-        return None if best is None else self._shrink(t, d, best, not good)
+        if best is None or self._steep:
+            found = self._on_unit_lines(t, d, not good)
+            if found is not None and (best is None or found[2] < best[2]):
+                best = found
+        if best is None:
+            return None
+        best = self._shrink(t, d, best, not good)
+        # The margin dwarfs any rounding, but the verdict clients see is the served forward pass.
+        sign = -1.0 if good else 1.0
+        for _ in range(5):
+            if best is None or self._confirmed(best[0], best[1], sign):
+                return best
+            best = self._past(t, d, best[0], best[1], sign)
+        return None
 
     def _shrink(self, t: float, d: float, found: tuple[float, float, float],
                 want_good: bool) -> tuple[float, float, float]:
@@ -168,7 +193,7 @@ class FlipSearch:
         def margin(s: float) -> float:  # >= 0 where the verdict is flipped
             return sign * (self.net.logit_at(t + s * (ft - t), d + s * (fd - d)) - self.cut) - FLIP_MARGIN
 
-        s = edge(margin, 1.0, 0.0, 1e-9)
+        s = edge(margin, 1.0, 0.0, 1e-6 / max(found[2], 1e-6))  # a millionth of a sd
         if s >= 1.0:
             return found
         nearer = self._past(t, d, t + s * (ft - t), d + s * (fd - d), sign)
@@ -183,11 +208,11 @@ class FlipSearch:
         """
         here = np.array([t / self.std[0], d / self.std[1]])
         points = []
-        for n, c in self._lines:
+        for (n, c), offsets in zip(self._lines, self._offsets, strict=True):
             foot = here - (n @ here + c) * n / (n @ n)
-            points.append(foot + np.multiply.outer(LINE_OFFSETS, n / math.sqrt(n @ n)))
-        for corner in self._corners:
-            points.append(corner + np.multiply.outer(LINE_OFFSETS, COMPASS).reshape(-1, 2))
+            points.append(foot + np.multiply.outer(offsets, n / math.sqrt(n @ n)))
+        for corner, offsets in zip(self._corners, self._corner_offsets, strict=True):
+            points.append(corner + np.multiply.outer(offsets, COMPASS).reshape(-1, 2))
         if not points:
             return None
         p = np.concatenate(points) * self.std
@@ -244,19 +269,42 @@ class FlipSearch:
     def _onto_boundary(self, qt: float, qd: float,
                        level: float) -> tuple[float, float, float, float] | None:
         """Newton steps from (qt, qd) onto the contour where the logit is ``level``; return the
-        point and the gradient there,
-        or None where they do not converge (a flat stretch, or a jump past a bend)."""
+        point and the gradient there, or None where they do not converge (a flat stretch).
+
+        A step is at most FLIP_STEP sd long: in a sigmoid's tail the gradient is tiny, and a
+        full Newton step would leap far past the contour.
+        """
         st, sd = self.std
+        before = None
         for _ in range(NEWTON_STEPS):
             z, gt, gd = self._logit_and_gradient(qt, qd)
             norm2 = gt * gt + gd * gd
             if abs(z - level) <= ON_BOUNDARY and norm2 > 0:
                 return qt, qd, gt, gd
+            if before is not None and (z > level) != (before[2] > level):
+                return self._between(before, (qt, qd), level)
             if norm2 == 0 or not math.isfinite(norm2):
                 return None
             step = (z - level) / norm2
+            step *= min(1.0, FLIP_STEP / (abs(step) * math.sqrt(norm2)))
+            before = (qt, qd, z)
             qt, qd = qt - step * gt * st, qd - step * gd * sd
         return None
+
+    def _between(self, before: tuple[float, float, float], after: tuple[float, float],
+                 level: float) -> tuple[float, float, float, float] | None:
+        """Find the contour between two readings on either side of it, by regula falsi."""
+        (t0, d0, z0), (t1, d1) = before, after
+        up = 1.0 if z0 > level else -1.0
+
+        def margin(s: float) -> float:  # >= 0 on the side of ``before``
+            return up * (self.net.logit_at(t0 + s * (t1 - t0), d0 + s * (d1 - d0)) - level)
+
+        length = math.hypot((t1 - t0) / self.std[0], (d1 - d0) / self.std[1])
+        s = edge(margin, 0.0, 1.0, 1e-9 / max(length, 1e-9))
+        qt, qd = t0 + s * (t1 - t0), d0 + s * (d1 - d0)
+        _, gt, gd = self._logit_and_gradient(qt, qd)
+        return (qt, qd, gt, gd) if gt or gd else None
 
     def _logit_and_gradient(self, t: float, d: float) -> tuple[float, float, float]:
         """Return the logit and its gradient in training standard deviations at one reading."""
@@ -274,8 +322,7 @@ class FlipSearch:
 
     def _past(self, t: float, d: float, qt: float, qd: float,
               sign: float) -> tuple[float, float, float] | None:
-        """Step from a point near the boundary, away from the reading, until it is FLIP_MARGIN past
-        by the served forward pass (the verdict clients see)."""
+        """Step from a point near the boundary, away from the reading, until it is FLIP_MARGIN past."""
         st, sd = self.std
         (t_lo, t_hi), (d_lo, d_hi) = VALID_TEMPERATURE_RANGE, VALID_DURATION_RANGE
         dt, dd = qt - t, qd - d
@@ -286,7 +333,7 @@ class FlipSearch:
         for _ in range(30):
             ft = min(max(qt + eps * dt / length, t_lo), t_hi)
             fd = min(max(qd + eps * dd / length, d_lo), d_hi)
-            if sign * (self.net.logit_at(ft, fd) - self.cut) >= FLIP_MARGIN and self._confirmed(ft, fd, sign):
+            if sign * (self.net.logit_at(ft, fd) - self.cut) >= FLIP_MARGIN:
                 return ft, fd, math.hypot((ft - t) / st, (fd - d) / sd)
             eps *= 4.0
         return None
