@@ -133,8 +133,7 @@ def bench_explain() -> None:
         ("  of which Shapley values over 200 training readings",
          per_reading(lambda t, d: explainer.shapley(t, d, 0.5))),
         ("  of which every good interval on both axes",
-         per_reading(lambda t, d: (good_intervals(net, "temperature", t, d, 0.5),
-                                   good_intervals(net, "duration", t, d, 0.5)))),
+         per_reading(lambda t, d: good_intervals(net, t, d, 0.5))),
         ("  of which the nearest flip", per_reading(lambda t, d: explainer._flip_search(0.5).nearest(
             t, d, bool(explainer.predict_many(t, d).good_roast[0])))),
     ]

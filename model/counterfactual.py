@@ -17,7 +17,7 @@ SPANS = {"temperature": VALID_TEMPERATURE_RANGE, "duration": VALID_DURATION_RANG
 WINDOW_SAMPLES = 201  # evenly spaced readings along an axis, 2.5 °C and 0.6 min apart
 # Extra readings across each unit's transition, in units of its pre-activation: a narrow good
 # interval can only open where some unit changes.
-TRANSITION = np.linspace(-12.0, 12.0, 49)
+TRANSITION = np.linspace(-12.0, 12.0, 25)
 EDGE_TOL = {"temperature": 1e-3, "duration": 1e-4}  # °C, minutes: ten times finer than promised
 _EVEN = {axis: np.linspace(*span, WINDOW_SAMPLES) for axis, span in SPANS.items()}
 FLAT = 1e-9  # a unit whose pre-activation moves less than this over the range has no boundary
@@ -40,37 +40,46 @@ def logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
-def good_intervals(net: Network, axis: str, t: float, d: float,
-                   threshold: float) -> list[tuple[float, float]]:
-    """Return every [lo, hi] of ``axis`` values, over the valid range, that make a good roast
-    with the other variable held at the reading's value; edges within EDGE_TOL of the crossing."""
-    along_t = axis == "temperature"
-    lo, hi = SPANS[axis]
+def good_intervals(net: Network, t: float, d: float,
+                   threshold: float) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """Return every [lo, hi] of temperatures (at duration d) and of durations (at temperature t),
+    over the valid range, that make a good roast; edges within EDGE_TOL of the crossing."""
     A, c, w2, b2 = net.folded
-    slope = A[0] if along_t else A[1]
-    fixed = (A[1] * d if along_t else A[0] * t) + c
-    values = [_EVEN[axis]]
-    for s, f in zip(slope.tolist(), fixed.tolist(), strict=True):
-        if abs(s) * (hi - lo) > FLAT:  # a unit that changes along this axis at all
-            values.append(-f / s + TRANSITION / abs(s))
-    v = np.sort(np.clip(np.concatenate(values), lo, hi))
+    scans = []
+    for axis, row, held in (("temperature", 0, d), ("duration", 1, t)):
+        lo, hi = SPANS[axis]
+        fixed = (A[1 - row] * held + c).tolist()
+        values = [_EVEN[axis]]
+        for s, f in zip(A[row].tolist(), fixed, strict=True):
+            if abs(s) * (hi - lo) > FLAT:  # a unit that changes along this axis at all
+                values.append(-f / s + TRANSITION / abs(s))
+        scans.append(np.sort(np.clip(np.concatenate(values), lo, hi)))
+    vt, vd = scans
     cut = logit(threshold)
-    # The scan only brackets the edges, so it may sum in any order; the edges are refined below.
+    # One pass for both scans. It only brackets the edges, so it may sum in any order.
     with np.errstate(over="ignore"):
-        good = (1.0 / (1.0 + np.exp(-(np.multiply.outer(v, slope) + fixed)))) @ w2 + b2 >= cut
+        h = np.multiply.outer(np.concatenate([vt, np.full(vd.size, t)]), -A[0])
+        h -= np.multiply.outer(np.concatenate([np.full(vt.size, d), vd]), A[1])
+        h -= c
+        np.exp(h, out=h)
+        h += 1.0
+        good = (h ** -1) @ w2 + b2 >= cut
+    return (_runs(vt, good[:vt.size], lambda x: net.logit_at(x, d) - cut, EDGE_TOL["temperature"]),
+            _runs(vd, good[vt.size:], lambda x: net.logit_at(t, x) - cut, EDGE_TOL["duration"]))
+
+
+def _runs(v: np.ndarray, good: np.ndarray, margin: Callable[[float], float],
+          tol: float) -> list[tuple[float, float]]:
+    """Return the runs of good samples, each edge refined between its sample and the next."""
     if not good.any():
         return []
-    edges = np.diff(np.concatenate([[0], good.astype(np.int8), [0]]))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
-
-    def margin(x: float) -> float:  # >= 0 where the roast is good
-        return (net.logit_at(x, d) if along_t else net.logit_at(t, x)) - cut
-
-    tol = EDGE_TOL[axis]
+    edges = np.diff(good.astype(np.int8), prepend=0, append=0)
+    starts, ends = np.flatnonzero(edges == 1).tolist(), (np.flatnonzero(edges == -1) - 1).tolist()
+    values = v.tolist()
     out = []
-    for i, j in zip(starts.tolist(), ends.tolist(), strict=True):
-        a = v[i] if i == 0 else edge(margin, v[i], v[i - 1], tol)
-        b = v[j] if j == v.size - 1 else edge(margin, v[j], v[j + 1], tol)
+    for i, j in zip(starts, ends, strict=True):
+        a = values[i] if i == 0 else edge(margin, values[i], values[i - 1], tol)
+        b = values[j] if j == len(values) - 1 else edge(margin, values[j], values[j + 1], tol)
         out.append((float(a), float(b)))
     return out
 
@@ -127,7 +136,8 @@ class FlipSearch:
         self._samples = {}
         for want_good, level in ((True, self.cut + FLIP_MARGIN), (False, self.cut - FLIP_MARGIN)):
             flipped = (good & (z2 >= level)) if want_good else (~good & (z2 <= level))
-            self._samples[want_good] = _crossings(t, d, z2 - level, flipped)
+            points = _crossings(t, d, z2 - level, flipped)
+            self._samples[want_good] = (points, points / net.std)
         # Each unit's boundary n·u + c = 0 in training sd units u, and where two of them cross.
         A, c, _, _ = net.folded
         normals = [A[:, j] * net.std for j in range(len(c))]
@@ -150,10 +160,9 @@ class FlipSearch:
 
     def nearest(self, t: float, d: float, good: bool) -> tuple[float, float, float] | None:
         """Return (t, d, distance in sd) of the nearest reading with the other verdict, or None."""
-        points = self._samples[not good]
+        points, scaled = self._samples[not good]
         if not len(points):
             return None
-        scaled = points / self.std
         here = np.array([t / self.std[0], d / self.std[1]])
         dist = ((scaled - here) ** 2).sum(axis=1)
         starts = [int(np.argmin(dist))]

@@ -13,6 +13,7 @@ standard deviations, go in ``near_bad`` instead.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -107,6 +108,8 @@ class Explainer:
         self._live = np.array([r.live for r in self.roles])
         self._any_live = bool(self._live.any())
         self._ranks = np.arange(net.hidden_units)
+        self._minus, self._weights = self._minus_sign.tolist(), self._weight.tolist()
+        self._per_sd_list, self._live_list = self._per_sd.tolist(), self._live.tolist()
         X = load_coffee_data()[0] if background is None else np.asarray(background, dtype=float)
         self._background = X[:MAX_BACKGROUND]
         self._background_p = self._proba(self._background[:, 0], self._background[:, 1])
@@ -121,8 +124,12 @@ class Explainer:
         return sigmoid(self.net.layers(t, d)[2])
 
     def predict_many(self, t, d, threshold: float = 0.5, units: list[str] | None = None) -> Verdicts:
-        """Return verdicts for readings t (N,) °C, d (N,) min; one reading is a batch of one."""
-        t, d = np.atleast_1d(np.asarray(t, dtype=np.float64)), np.atleast_1d(np.asarray(d, dtype=np.float64))
+        """Return verdicts for readings t (N,) °C, d (N,) min."""
+        if np.ndim(t) == 0:
+            return self._one(float(t), float(d), threshold, units)
+        if len(t) == 1:
+            return self._one(float(t[0]), float(d[0]), threshold, units)
+        t, d = np.asarray(t, dtype=np.float64), np.asarray(d, dtype=np.float64)
         z, hidden, z2 = self.net.layers(t, d)
         with np.errstate(over="ignore", invalid="ignore"):
             p = 1.0 / (1.0 + np.exp(-z2))
@@ -152,11 +159,57 @@ class Explainer:
             units=units or [],
         )
 
+    def _one(self, t: float, d: float, threshold: float, units: list[str] | None) -> Verdicts:
+        """Return the verdict of one reading: predict_many's arithmetic in the same order, on
+        plain floats (a numpy call costs more than the whole sum here). The batch test holds
+        the two to the same bits."""
+        units_params, b2, weights = self.net.scalar_units + (self.net.W2[:, 0].tolist(),)
+        z = [a_t * t + a_d * d + c for a_t, a_d, c, _ in units_params]
+        H = len(z)
+        with np.errstate(over="ignore"):
+            e = np.exp([-zj for zj in z] + [m * zj for m, zj in zip(self._minus, z, strict=True)]).tolist()
+        hidden = [1.0 / (1.0 + ej) for ej in e[:H]]
+        z2 = hidden[0] * weights[0] + b2
+        for j in range(1, H):
+            z2 += hidden[j] * weights[j]
+        with np.errstate(over="ignore"):
+            p = 1.0 / (1.0 + float(np.exp(-z2)))
+        push = [w / (1.0 + ej) for w, ej in zip(self._weights, e[H:], strict=True)]
+        distance = [math.inf if j in self._flat_units else abs(z[j]) * self._per_sd_list[j]
+                    for j in range(H)]
+        good = p >= threshold
+        bad_side = [m * zj < 0 and live for m, zj, live in zip(self._minus, z, self._live_list, strict=True)]
+        order = sorted(range(H), key=lambda j: -push[j])
+        cut, total, count = logit(threshold), 0.0, None
+        for k, j in enumerate(order):
+            total += push[j]
+            if z2 + total >= cut:
+                count = k + 1
+                break
+        if count is None:
+            count = sum(pj > 0 for pj in push)
+        rank = {j: k for k, j in enumerate(order)}
+        state = [(1 if rank[j] < count else 2 if bad_side[j] or push[j] >= EFFECT_MIN else 0) if not good
+                 else 3 if self._live_list[j] and (bad_side[j] or distance[j] <= NEAR_SD) else 0
+                 for j in range(H)]
+        live_distance = [dj if live else math.inf for dj, live in zip(distance, self._live_list, strict=True)]
+        closest = live_distance.index(min(live_distance)) if self._any_live else -1
+        (t_lo, t_hi), (d_lo, d_hi) = TEMPERATURE_RANGE, DURATION_RANGE
+        row = np.array
+        return Verdicts(
+            roles=self.roles, temperature=row([t]), duration=row([d]), probability=row([p]),
+            good_roast=row([good]), pre_activation=row([z]), hidden=row([hidden]), push=row([push]),
+            boundary_distance=row([distance]), state=row([state], dtype=np.int8), order=row([order]),
+            closest=row([closest]), extrapolated=row([not (t_lo <= t <= t_hi and d_lo <= d <= d_hi)]),
+            units=units or [],
+        )
+
     def explain(self, t: float, d: float, threshold: float = 0.5, baseline: str = "data",
                 unit: str = "C") -> Explanation:
         """Return the full explanation of one reading (t °C, d min)."""
         verdicts = self.predict_many(t, d, threshold, [unit])
         flips = self._flip_search(threshold)
+        windows = good_intervals(self.net, t, d, threshold)
         W1, b1 = self.net.W1, self.net.b1
         tn, dn = (t - self._mean[0]) / self._std[0], (d - self._mean[1]) / self._std[1]
         return Explanation(
@@ -164,8 +217,8 @@ class Explainer:
             pre_activation=list(zip((W1[0] * tn).tolist(), (W1[1] * dn).tolist(), b1.tolist(),
                                     strict=True)),
             shapley=self.shapley(t, d, float(verdicts.probability[0]), baseline),
-            good_temperature_ranges=good_intervals(self.net, "temperature", t, d, threshold),
-            good_duration_ranges=good_intervals(self.net, "duration", t, d, threshold),
+            good_temperature_ranges=windows[0],
+            good_duration_ranges=windows[1],
             nearest_flip=self._flip(flips, t, d, bool(verdicts.good_roast[0])),
         )
 

@@ -28,7 +28,8 @@ def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[dict[s
                v.good_roast.tolist(), v.hidden.tolist(), v.push.tolist(), v.boundary_distance.tolist(),
                v.state.tolist(), v.order.tolist(), v.closest.tolist(), v.extrapolated.tolist(), strict=True)
     out = []
-    for i, (t, d, unit, p, good, hidden, push, distance, state, order, closest, extrapolated) in enumerate(rows):
+    for i, row in enumerate(rows):
+        t, d, unit, p, good, hidden, push, distance, state, order, closest, extrapolated = row
         shown: dict[int, dict[str, Any]] = {}
 
         def entry(j: int, i=i, hidden=hidden, push=push, distance=distance, shown=shown) -> dict[str, Any]:

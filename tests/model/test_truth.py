@@ -177,8 +177,12 @@ def test_a_reading_gets_the_same_bits_alone_and_in_any_batch(name):
         batch = explainer.predict_many(T[:size], D[:size])
         for i in range(size):
             assert batch.probability[i] == alone[i].probability[0]
-            assert (batch.hidden[i] == alone[i].hidden[0]).all()
-            assert batch.fired(i) == alone[i].fired(0)
+            for field in ("hidden", "push", "boundary_distance", "state", "pre_activation"):
+                assert (getattr(batch, field)[i] == getattr(alone[i], field)[0]).all(), field
+            assert batch.fired(i) == alone[i].fired(0) and batch.near_bad(i) == alone[i].near_bad(0)
+            assert batch.closest[i] == alone[i].closest[0]
+            assert batch.extrapolated[i] == alone[i].extrapolated[0]
+            assert batch.reason(i, 0) == alone[i].reason(0, 0)
 
 
 @pytest.mark.parametrize("name", ["lab", "seed-4", "eight-units", "steep"])
