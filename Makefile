@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: install serve test lint bench fuzz loadtest spec clean
+.PHONY: install serve test lint bench fuzz loadtest mutate spec clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,5 +43,11 @@ fuzz: $(STAMP)
 loadtest: $(STAMP)
 	ROASTNET_LOAD_SECONDS=120 $(BIN)/python -m pytest tests/reliability/test_load.py
 
+# Mutation testing of the explanation modules (slow: not part of make test).
+mutate: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,mutate]'
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache mutants
