@@ -11,7 +11,7 @@ from werkzeug.routing import BaseConverter
 from service import errors
 from service.api import health, models, predictions
 from service.auth import load_or_create_token
-from service.registry import Registry
+from service.registry import Registry, open_registry
 from service.settings import Settings
 from service.training import ensure_defaults
 
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         # OPTIONS is not part of the contract: it answers 405 with Allow, like any other method.
         PROVIDE_AUTOMATIC_OPTIONS=False,
     )
-    registry = registry or Registry(settings.data_dir)
+    registry = registry or open_registry(settings)
     if settings.seed_on_start:
         ensure_defaults(registry)
     app.extensions["roastnet.registry"] = registry

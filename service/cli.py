@@ -14,7 +14,7 @@ from model.compare import SeedEntry, compare_seeds
 from model.data import PRIMARY_REGIONS
 from model.train import MAX_SEED, Recipe, train_seeds
 from service import present
-from service.registry import Registry, RegistryError, UnknownModel
+from service.registry import Registry, RegistryError, UnknownModel, open_registry
 from service.schemas import RetrainRequest
 from service.settings import Settings
 from service.stored import BrokenModel
@@ -95,7 +95,7 @@ def _seeds(text: str) -> list[int]:
 
 
 def _registry() -> Registry:
-    reg = Registry(Settings().data_dir)
+    reg = open_registry(Settings())
     ensure_defaults(reg)
     return reg
 
@@ -104,7 +104,7 @@ def _serve(args) -> int:
     env = dict(os.environ, ROASTNET_BIND=f"{args.host}:{args.port}")
     if args.workers:
         env["ROASTNET_WORKERS"] = str(args.workers)
-    Registry(Settings().data_dir)  # a clear error now beats one from every worker
+    open_registry(Settings())  # a clear error now beats one from every worker
     cmd = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "service.wsgi:app"]
     os.execve(sys.executable, cmd, env)
     return 0  # not reached
@@ -201,9 +201,9 @@ def _models(args) -> int:
 
 
 def _backup(args) -> int:
-    reg = Registry(Settings().data_dir)
+    reg = open_registry(Settings())
     reg.backup(args.target)
-    print(f"backed up {reg.path} to {args.target}")
+    print(f"backed up {reg!r} to {args.target}")
     return 0
 
 

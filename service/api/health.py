@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from flask import Blueprint, Response, current_app
 
 from service.errors import Unavailable
@@ -25,7 +23,7 @@ def readyz() -> Response:
     """Answer 200 when the registry is reachable and the active model loads."""
     try:
         model = registry().active()
-    except (sqlite3.Error, UnknownModel, BrokenModel) as exc:
+    except (*registry().errors, UnknownModel, BrokenModel) as exc:
         raise Unavailable(f"not ready: {exc}") from None
     return json_response({"status": "ready", "active_model": model.id})
 

@@ -88,7 +88,7 @@ def test_killing_the_server_mid_retrain_leaves_no_half_model(tmp_path):
 WRITER = """
 import sys
 from model.train import Recipe, train
-from service.registry import Registry
+from service.registry.sqlite import SqliteRegistry as Registry
 from service.training import as_new_model
 
 reg = Registry(sys.argv[1])
