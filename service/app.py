@@ -9,8 +9,9 @@ from flask import Flask, Response, request
 from werkzeug.routing import BaseConverter
 
 from service import errors
-from service.api import health, models, predictions
+from service.api import health, jobs, models, predictions
 from service.auth import load_or_create_token
+from service.jobs import JobQueue
 from service.registry import Registry, open_registry
 from service.settings import Settings
 from service.training import ensure_defaults
@@ -34,12 +35,13 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     if settings.seed_on_start:
         ensure_defaults(registry)
     app.extensions["roastnet.registry"] = registry
+    app.extensions["roastnet.queue"] = JobQueue(settings)  # this process queues jobs, never runs them
     token = settings.admin_token.get_secret_value() if settings.admin_token else None
     app.config["ROASTNET_TOKEN"] = token or load_or_create_token(settings.data_dir)
 
     app.url_map.converters["model_ref"] = ModelRef
     errors.init_app(app)
-    for blueprint in (health.bp, predictions.bp, models.bp):
+    for blueprint in (health.bp, predictions.bp, models.bp, jobs.bp):
         app.register_blueprint(blueprint)
     app.before_request(_request_limits)
     app.after_request(_headers)

@@ -1,6 +1,7 @@
 """The registry's contract, run against SQLite and PostgreSQL alike (each test on a fresh store)."""
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,42 @@ def test_a_registry_from_before_migrations_upgrades_in_place(tmp_path):
     assert upgraded.query("SELECT version_num FROM alembic_version") == [(HEAD,)]
     assert upgraded.active().name == "default" and upgraded.summaries(50, 0)[1] == 2
     assert upgraded.jobs(10, 0) == ([], 0)
+
+
+def test_a_job_is_claimed_once_and_finished_by_its_attempt_only(reg, opener):
+    from service.registry import LostJob
+
+    other = opener()
+    job = reg.create_job({"seeds": [1]}, seeds_total=1, steps=10)
+    attempt = reg.claim(job["id"], "a", lease=30)
+    assert attempt == 1 and other.claim(job["id"], "b", lease=30) is None  # delivered twice, runs once
+    assert reg.renew(job["id"], 1, 30, {"seeds_done": 0, "step": 5, "steps": 10})
+    assert other.job(job["id"])["progress"]["step"] == 5
+    with pytest.raises(LostJob), other.transaction() as db:
+        other.finish(db, job["id"], 2, {"models": []}, 1)  # not its attempt: rolled back
+    with reg.transaction() as db:
+        reg.finish(db, job["id"], 1, {"models": []}, 1)
+    done = other.job(job["id"])
+    assert done["status"] == "succeeded" and done["progress"]["seeds_done"] == 1
+    assert not reg.cancel(job["id"])
+
+
+def test_a_lost_lease_is_run_again_then_failed_with_a_reason(reg):
+    job = reg.create_job({"seeds": [1]}, seeds_total=1, steps=10)
+    assert reg.claim(job["id"], "gone-1", lease=0.01) == 1
+    time.sleep(0.05)
+    assert reg.reclaim(max_attempts=2, requeue_after=60) == [job["id"]]
+    assert reg.job(job["id"])["status"] == "queued"
+    assert not reg.renew(job["id"], 1, 30, {"seeds_done": 0, "step": 1, "steps": 10})  # old owner
+    assert reg.claim(job["id"], "gone-2", lease=0.01) == 2
+    time.sleep(0.05)
+    assert reg.reclaim(max_attempts=2, requeue_after=60) == []
+    failed = reg.job(job["id"])
+    assert failed["status"] == "failed" and failed["problem"]["type"] == "/problems/trainer-lost"
+    assert "gone-2" in failed["problem"]["detail"] and "no model" in failed["problem"]["detail"]
+
+
+def test_a_queued_job_that_nobody_took_is_delivered_again(reg):
+    job = reg.create_job({"seeds": [1]}, seeds_total=1, steps=10)
+    assert reg.reclaim(max_attempts=2, requeue_after=60) == []
+    assert reg.reclaim(max_attempts=2, requeue_after=-1) == [job["id"]]
