@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -18,6 +20,8 @@ from service.registry import Registry, RegistryError, UnknownModel, open_registr
 from service.schemas import RetrainRequest
 from service.settings import Settings
 from service.stored import BrokenModel
+from service.supervisor import supervise
+from service.trainer import Trainer
 from service.training import as_new_model, ensure_defaults, retrain
 
 GUNICORN_CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
@@ -36,11 +40,16 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="roastnet", description=__doc__)
     sub = p.add_subparsers(required=True, metavar="command")
 
-    serve = sub.add_parser("serve", help="serve the HTTP API with gunicorn")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = sub.add_parser("serve", help="serve the HTTP API with gunicorn, and a trainer beside it")
+    serve.add_argument("--host", help="default 127.0.0.1, or the host of ROASTNET_BIND")
+    serve.add_argument("--port", type=int, help="default 8000, or the port of ROASTNET_BIND")
     serve.add_argument("--workers", type=int, default=None)
+    serve.add_argument("--no-trainer", action="store_true",
+                       help="serve only (trainers run elsewhere: `roastnet trainer`)")
     serve.set_defaults(run=_serve)
+
+    trainer = sub.add_parser("trainer", help="run retrain jobs from the queue until stopped")
+    trainer.set_defaults(run=_trainer)
 
     predict = sub.add_parser("predict", help="judge one reading")
     predict.add_argument("temperature", type=float)
@@ -101,13 +110,34 @@ def _registry() -> Registry:
 
 
 def _serve(args) -> int:
-    env = dict(os.environ, ROASTNET_BIND=f"{args.host}:{args.port}")
+    env = dict(os.environ)
+    host, _, port = env.get("ROASTNET_BIND", "127.0.0.1:8000").rpartition(":")
+    env["ROASTNET_BIND"] = f"{args.host or host}:{args.port or port}"
     if args.workers:
         env["ROASTNET_WORKERS"] = str(args.workers)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")  # tiny matrices: BLAS threads only cost, in workers and trainer
     open_registry(Settings())  # a clear error now beats one from every worker
     cmd = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "service.wsgi:app"]
-    os.execve(sys.executable, cmd, env)
-    return 0  # not reached
+    if args.no_trainer:
+        os.execve(sys.executable, cmd, env)
+    return supervise(cmd, env)
+
+
+def _trainer(args) -> int:
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
+    os.nice(settings.trainer_nice)
+    trainer = Trainer(settings)
+
+    def stop(_signum, _frame) -> None:
+        trainer.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    trainer.serve_forever()
+    return 0
 
 
 def _predict(args) -> int:

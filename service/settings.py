@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # (the trainer died) is run again, up to job_attempts times, then failed with a problem.
     job_lease_seconds: float = Field(15.0, gt=0.5, le=3600)
     job_attempts: int = Field(2, ge=1, le=10)
+    # The trainer's CPU priority below the web workers' (os.nice): predictions keep their latency.
+    trainer_nice: int = Field(10, ge=0, le=19)
     # A queued job that no trainer took this long is delivered again (the queue may have lost it).
     job_requeue_seconds: float = Field(60.0, gt=1)
     seed_on_start: bool = True
