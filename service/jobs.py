@@ -27,8 +27,8 @@ MAX_WAIT = 30  # seconds a client may ask to wait for a job with Prefer: wait=N
 class JobQueue:
     """Where job ids wait for a trainer; ``run`` is given only in a trainer."""
 
-    def __init__(self, settings: Settings, run: Callable[[str], None] | None = None,
-                 name: str = "roastnet") -> None:
+    def __init__(self, settings: Settings, run: Callable[[str], None] | None = None) -> None:
+        name = settings.queue_name
         if settings.queue_url:
             self.huey: Huey = RedisHuey(name, url=settings.queue_url, results=False,
                                         blocking=True, read_timeout=1)

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(4, ge=1, le=64)
     # redis://… makes the job queue shared by trainers on many hosts; empty keeps it in data_dir.
     queue_url: str | None = None
+    queue_name: str = Field("roastnet", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     admin_token: SecretStr | None = None
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
     max_predict_readings: int = Field(10_000, ge=1)

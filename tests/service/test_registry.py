@@ -237,3 +237,31 @@ def test_a_queued_job_that_nobody_took_is_delivered_again(reg):
     job = reg.create_job({"seeds": [1]}, seeds_total=1, steps=10)
     assert reg.reclaim(max_attempts=2, requeue_after=60) == []
     assert reg.reclaim(max_attempts=2, requeue_after=-1) == [job["id"]]
+
+
+def test_a_backup_restores_whole(reg, store_env, tmp_path):
+    import shutil
+    import subprocess
+
+    from tests.stores import pg_database
+
+    reg.add([as_new_model(train(Recipe(seed=5, steps=10)))], activate=Recipe(seed=5, steps=10).id)
+    target = tmp_path / "backup"
+    reg.backup(target)
+    expected = reg.summaries(50, 0)
+    if reg.kind == "sqlite":  # put the copy in place as registry.sqlite3
+        (tmp_path / "restored").mkdir()
+        shutil.copy(target, tmp_path / "restored" / "registry.sqlite3")
+        restored = SqliteRegistry(tmp_path / "restored")
+        assert restored.summaries(50, 0) == expected and restored.active().id == reg.active().id
+        return
+    from service.registry.postgres import PostgresRegistry
+
+    with pg_database() as url:  # pg_restore into an empty database
+        subprocess.run(["pg_restore", "--no-owner", f"--dbname={url}", str(target)], check=True,
+                       capture_output=True, timeout=60)
+        restored = PostgresRegistry(url)
+        try:
+            assert restored.summaries(50, 0) == expected and restored.active().id == reg.active().id
+        finally:
+            restored.close()
