@@ -15,7 +15,7 @@ import orjson
 from model.compare import SeedEntry, compare_seeds
 from model.data import PRIMARY_REGIONS
 from model.train import MAX_SEED, Recipe, train_seeds
-from service import present
+from service import present, remote
 from service.registry import Registry, RegistryError, UnknownModel, open_registry
 from service.schemas import RetrainRequest
 from service.settings import Settings
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args) or 0
-    except (RegistryError, UnknownModel, BrokenModel, ValueError) as exc:
+    except (RegistryError, UnknownModel, BrokenModel, ValueError, remote.RemoteError) as exc:
         print(f"roastnet: {exc}", file=sys.stderr)
         return 2
 
@@ -69,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--hidden-units", type=int, default=Recipe.hidden_units)
     train.add_argument("--steps", type=int, default=Recipe.steps)
     train.add_argument("--activate", type=int, help="the seed whose model becomes active")
+    train.add_argument("--url", help="submit a job to the service at this URL instead "
+                                     "(token: ROASTNET_ADMIN_TOKEN)")
     train.set_defaults(run=_train)
 
     sweep = sub.add_parser("sweep", help="train many seeds and report how their units divide regions")
@@ -76,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--init", choices=["glorot", "symmetric"], default="glorot")
     sweep.add_argument("--hidden-units", type=int, default=Recipe.hidden_units)
     sweep.add_argument("--store", action="store_true", help="also store every model")
+    sweep.add_argument("--url", help="run as jobs on the service at this URL (they store every model)")
     sweep.set_defaults(run=_sweep)
 
     models = sub.add_parser("models", help="list stored models")
@@ -165,7 +168,10 @@ def _neurons(args) -> int:
 def _train(args) -> int:
     req = RetrainRequest(seeds=args.seeds, init=args.init, hidden_units=args.hidden_units,
                          steps=args.steps, activate=args.activate)
-    body = retrain(_registry(), req, max_work=10**15)
+    if args.url:
+        body = remote.run_job(args.url, req.model_dump(exclude_defaults=True))
+    else:
+        body = retrain(_registry(), req, max_work=10**15)
     for m in body["models"]:
         print(f"seed {m['seed']}: model {m['id']} {'trained' if m['created'] else 'already stored'}, "
               f"grid accuracy {m['metrics']['grid_accuracy']:.4f}")
@@ -178,7 +184,9 @@ def _train(args) -> int:
 def _sweep(args) -> int:
     recipe = Recipe(init=args.init, hidden_units=args.hidden_units)
     chunk, rows, start = 50, [], time.perf_counter()
-    for i in range(0, len(args.seeds), chunk):
+    if args.url:
+        rows = remote.run_jobs(args.url, args.seeds, {"init": args.init, "hidden_units": args.hidden_units})
+    for i in range(0, len(args.seeds) if not args.url else 0, chunk):
         seeds = args.seeds[i:i + chunk]
         results = train_seeds(recipe, seeds)
         if args.store:
