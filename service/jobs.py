@@ -21,7 +21,7 @@ from service.settings import Settings
 from service.training import check_work
 
 TASK = "roastnet.retrain"
-MAX_WAIT = 30  # seconds a client may ask to wait for a job with Prefer: wait=N
+MAX_WAIT = 30  # the default cap on Prefer: wait=N (Settings.max_wait_seconds), in seconds
 
 
 class JobQueue:
@@ -82,10 +82,10 @@ def wait_for(reg: Registry, job_id: str, seconds: float, poll: float = 0.05) -> 
         time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
 
 
-def preferred_wait(header: str | None) -> int | None:
+def preferred_wait(header: str | None, cap: int = MAX_WAIT) -> int | None:
     """Read ``wait=N`` from a Prefer header (RFC 7240); None when absent or malformed.
 
-    N is capped at MAX_WAIT; other preferences, and parameters after ``;``, are ignored.
+    N is capped at ``cap``; other preferences, and parameters after ``;``, are ignored.
     """
     if not header:
         return None
@@ -94,5 +94,5 @@ def preferred_wait(header: str | None) -> int | None:
         if name.strip().lower() == "wait":
             value = value.strip().strip('"')
             if value.isdigit():
-                return min(int(value), MAX_WAIT)
+                return min(int(value), cap)
     return None

@@ -11,7 +11,6 @@ from typing import Any
 
 import orjson
 
-from service.jobs import MAX_WAIT
 from service.schemas import MAX_SEEDS
 
 FINISHED = ("succeeded", "failed", "cancelled")
@@ -29,7 +28,7 @@ def token() -> str:
 
 
 def call(method: str, url: str, body: dict | None = None, headers: dict | None = None,
-         timeout: float = MAX_WAIT + 10) -> tuple[int, dict[str, str], Any]:
+         timeout: float = 60) -> tuple[int, dict[str, str], Any]:
     data = orjson.dumps(body) if body is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers={
         "Authorization": f"Bearer {token()}", "Content-Type": "application/json", **(headers or {})})

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     job_attempts: int = Field(2, ge=1, le=10)
     # The trainer's CPU priority below the web workers' (os.nice): predictions keep their latency.
     trainer_nice: int = Field(10, ge=0, le=19)
+    # The longest a client may hold a web worker waiting for its job with Prefer: wait=N.
+    max_wait_seconds: int = Field(30, ge=0, le=50)
     # A queued job that no trainer took this long is delivered again (the queue may have lost it).
     job_requeue_seconds: float = Field(60.0, gt=1)
     seed_on_start: bool = True

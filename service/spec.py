@@ -29,9 +29,11 @@ def _int_param(name: str, lo: int, hi: int, default: int, description: str) -> d
 
 
 PREFER_PARAM = {"name": "Prefer", "in": "header", "required": False,
-                "description": "wait=N (RFC 7240; N capped at 30 s): answer 201 with the finished job "
-                               "if it ends within N seconds, else 202 as without it",
-                "schema": {"type": "string", "pattern": "wait=\\d+"}}
+                "description": "wait=N (RFC 7240; N capped at ROASTNET_MAX_WAIT_SECONDS, 30 by "
+                               "default): answer 201 with the finished job if it ends within N "
+                               "seconds, else 202 as without it",
+                # Any Prefer value is acceptable: preferences a server does not know are ignored.
+                "schema": {"type": "string"}}
 STATUS_PARAM = {"name": "status", "in": "query", "required": False, "description": "only jobs in this state",
                 "schema": {"type": "string",
                            "enum": ["queued", "running", "succeeded", "failed", "cancelled"]}}

@@ -23,8 +23,9 @@ def queue() -> JobQueue:
 def retrain_seeds() -> Response:
     """Queue a retrain: one model per seed, compared by how their units divide the regions."""
     req = parse(RetrainRequest, body_bytes())
-    wait = preferred_wait(request.headers.get("Prefer"))
-    job = submit(registry(), queue(), req, current_app.config["ROASTNET"].max_retrain_work)
+    settings = current_app.config["ROASTNET"]
+    wait = preferred_wait(request.headers.get("Prefer"), settings.max_wait_seconds)
+    job = submit(registry(), queue(), req, settings.max_retrain_work)
     headers = {"Location": f"/v1/jobs/{job['id']}"}
     if wait is not None:
         job = wait_for(registry(), job["id"], wait)
