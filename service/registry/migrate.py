@@ -2,6 +2,9 @@
 
 A registry made before migrations existed has the tables of the first revision and no
 ``alembic_version``; the first revision creates only what is missing, so it upgrades like any other.
+Every statement of a revision is safe to run twice (IF NOT EXISTS, ON CONFLICT DO NOTHING): SQLite's
+driver may commit DDL statement by statement, and a process killed mid-upgrade leaves a registry
+that the next start finishes upgrading.
 """
 
 from __future__ import annotations

@@ -93,6 +93,7 @@ from service.registry.sqlite import SqliteRegistry as Registry
 from service.training import as_new_model
 
 reg = Registry(sys.argv[1])
+print("open", flush=True)
 base = as_new_model(train(Recipe(steps=5)))
 batch = 0
 while True:
@@ -110,6 +111,7 @@ while True:
 def test_a_writer_killed_at_any_moment_stores_whole_batches(tmp_path, delay):
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"open\n"  # the registry is set up: now kill it mid-writes
     time.sleep(delay)
     proc.kill()
     proc.wait(10)

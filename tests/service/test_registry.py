@@ -265,3 +265,11 @@ def test_a_backup_restores_whole(reg, store_env, tmp_path):
             assert restored.summaries(50, 0) == expected and restored.active().id == reg.active().id
         finally:
             restored.close()
+
+
+def test_an_upgrade_cut_short_is_finished_by_the_next_start(reg, opener):
+    # As if killed after 0002's statements ran but before its revision was recorded.
+    _write(reg, "UPDATE alembic_version SET version_num = '0001'")
+    again = opener()
+    assert again.query("SELECT version_num FROM alembic_version") == [(HEAD,)]
+    assert again.active().name == "default"

@@ -12,7 +12,7 @@ SEQ = {"sqlite": "seq INTEGER PRIMARY KEY AUTOINCREMENT",
 def upgrade() -> None:
     seq = SEQ[op.get_bind().dialect.name]
     op.execute(f"""
-        CREATE TABLE jobs (
+        CREATE TABLE IF NOT EXISTS jobs (
             {seq},
             id TEXT NOT NULL UNIQUE,
             kind TEXT NOT NULL DEFAULT 'retrain',
@@ -33,7 +33,7 @@ def upgrade() -> None:
             enqueued_at DOUBLE PRECISION NOT NULL,
             trainer TEXT
         )""")
-    op.execute("CREATE INDEX jobs_status_seq ON jobs (status, seq)")
+    op.execute("CREATE INDEX IF NOT EXISTS jobs_status_seq ON jobs (status, seq)")
     # A version row that every change to models or the active id bumps: stores without a cheap
     # "anything committed?" signal (PostgreSQL) compare it on each request.
     op.execute("INSERT INTO state (key, value) VALUES ('version', '0') ON CONFLICT (key) DO NOTHING")
