@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TEMPERATURE_RANGE = (150.0, 285.0)  # °C, the generator's domain
+TEMPERATURE_RANGE = (150.0, 285.0)  # °C, the generator's domain (the training range)
 DURATION_RANGE = (11.5, 15.5)  # minutes
+VALID_TEMPERATURE_RANGE = (0.0, 500.0)  # °C: beyond these no reading is a roast
+VALID_DURATION_RANGE = (0.0, 120.0)  # minutes
 DEFAULT_DATA_SEED = 2
 DEFAULT_SAMPLES = 200
 MIN_SAMPLES, MAX_SAMPLES = 10, 100_000
@@ -95,3 +97,13 @@ def in_domain(t: float, d: float) -> bool:
         TEMPERATURE_RANGE[0] <= t <= TEMPERATURE_RANGE[1]
         and DURATION_RANGE[0] <= d <= DURATION_RANGE[1]
     )
+
+
+def to_fahrenheit(celsius: float) -> float:
+    """Return a temperature in °F."""
+    return celsius * 9 / 5 + 32
+
+
+def to_celsius(fahrenheit: float) -> float:
+    """Return a temperature in °C."""
+    return (fahrenheit - 32) * 5 / 9

@@ -1,292 +1,214 @@
-"""Per-reading answers: verdict, fired units and reasons, Shapley values, counterfactuals."""
+"""Per-reading answers: verdict, responsible units and reasons, Shapley values, counterfactuals.
+
+Responsibility, defined once. A unit's *push* on a reading is how far it holds the output
+log-odds below what it would give at its good extreme (activation 0 for a unit that signals
+bad when active, 1 for one that signals bad when inactive): ``|w2| * sigmoid(sign * z)``.
+The units responsible for a bad verdict (``fired``) are the fewest units, largest push first,
+whose move to their good extreme would make the roast good. When no such set exists (the
+output bias alone keeps the reading bad), every unit that pushes at all is named. Other units
+on their bad side, or pushing by EFFECT_MIN or more, are a lesser cause ("also bad"). A good
+verdict names none; units on their bad side, or whose boundary lies within NEAR_SD training
+standard deviations, go in ``near_bad`` instead.
+"""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.data import DURATION_RANGE, TEMPERATURE_RANGE, in_domain
-from model.network import Network, sigmoid_scalar
-from model.roles import Role, neuron_roles, reason, reasons
+from model.counterfactual import FLAT, FlipSearch, good_intervals, logit
+from model.data import DURATION_RANGE, TEMPERATURE_RANGE, load_coffee_data
+from model.network import Network, sigmoid
+from model.roles import EFFECT_MIN, Role, neuron_roles
+from model.words import ALSO_BAD, CLEAR, NEAR_BAD, RESPONSIBLE, reason
 
-FLIP_GRID = 61  # readings per axis searched for the nearest opposite verdict
-EDGE_LOGIT_TOL = 1e-4  # an edge this close to the threshold, in logit units, is on it
-FLIP_CANDIDATES = 3  # nearest grid readings of the other verdict, each searched along its line
-WINDOW_STEPS = {"temperature": 136, "duration": 101}  # 1 °C and 0.04 min apart
-
-
-@dataclass(slots=True)  # not frozen: a frozen dataclass pays a setattr per field, per unit
-class UnitState:
-    role: Role
-    reading: tuple[float, float]
-    activation: float
-    fired: bool  # the unit is on the side where it pushes the verdict towards bad
-    pre_activation: tuple[float, float, float]  # temperature term, duration term, bias (normalised)
-    logit_contribution: float
-
-    @property
-    def neuron(self) -> int:
-        return self.role.neuron
-
-    @property
-    def region(self) -> str:
-        return self.role.region
-
-    @property
-    def reason(self) -> str:
-        """Say why, in roast words (built on demand: most answers need one or two of them)."""
-        return reason(self.role, *self.reading)
-
-
-@dataclass(slots=True)
-class Prediction:
-    temperature: float
-    duration: float
-    probability: float
-    good_roast: bool
-    units: list[UnitState]
-    closest: UnitState  # the unit nearest its bad side (the deepest in it when several fired)
-    extrapolated: bool
-
-    @property
-    def fired(self) -> list[UnitState]:
-        return [u for u in self.units if u.fired]
+NEAR_SD = 0.5  # a good reading this close to a unit's boundary (in training sd) is near bad
+MAX_BACKGROUND = 1_000  # training readings that Shapley's data baseline averages over
+STATES = (CLEAR, RESPONSIBLE, ALSO_BAD, NEAR_BAD)  # codes 0…3 of Verdicts.state
 
 
 @dataclass(frozen=True, eq=False)
-class BatchPrediction:
-    """Verdicts for N readings at once (arrays), with reasons built on demand."""
+class Verdicts:
+    """Verdicts for N readings (arrays), with every unit's share; sentences built on demand.
+
+    temperature, duration, probability, good_roast, extrapolated : (N,)
+    pre_activation, hidden, push, boundary_distance, state : (N, H)
+    closest : (N,) the live unit whose boundary is nearest (in training sd), -1 if none
+    """
 
     roles: list[Role]
-    temperature: np.ndarray  # (N,)
-    duration: np.ndarray  # (N,)
-    probability: np.ndarray  # (N,)
-    good_roast: np.ndarray  # (N,) bool
-    hidden: np.ndarray  # (N, H) activations
-    fired: np.ndarray  # (N, H) bool: unit on its bad side
-    closest: np.ndarray  # (N,) index of the unit nearest (or deepest into) its bad side
-    extrapolated: np.ndarray  # (N,) bool
+    temperature: np.ndarray
+    duration: np.ndarray
+    probability: np.ndarray
+    good_roast: np.ndarray
+    pre_activation: np.ndarray
+    hidden: np.ndarray
+    push: np.ndarray
+    boundary_distance: np.ndarray
+    state: np.ndarray
+    order: np.ndarray  # (N, H) units by push, largest first
+    closest: np.ndarray
+    extrapolated: np.ndarray
+    units: list[str] = field(default_factory=list)  # "C" or "F" per reading, for the sentences
 
-    def reasons(self) -> list[dict[int, str]]:
-        """Return, per unit, the reason for each reading where the unit fired or came closest."""
-        needed = self.fired.copy()
-        needed[np.arange(len(self.closest)), self.closest] = True
-        out = []
-        for j, role in enumerate(self.roles):
-            idx = np.flatnonzero(needed[:, j])
-            texts = reasons(role, self.temperature[idx].tolist(), self.duration[idx].tolist())
-            out.append(dict(zip(idx.tolist(), texts, strict=True)))
-        return out
+    def __len__(self) -> int:
+        return len(self.probability)
+
+    def fired(self, i: int) -> list[int]:
+        """Return the units responsible for reading i's bad verdict, largest push first."""
+        return [j for j in self.order[i].tolist() if self.state[i, j] == 1]
+
+    def near_bad(self, i: int) -> list[int]:
+        """Return the units near their bad side on reading i's good verdict, nearest first."""
+        near = np.flatnonzero(self.state[i] == 3)
+        return near[np.argsort(self.boundary_distance[i, near], kind="stable")].tolist()
+
+    def reason(self, i: int, j: int) -> str:
+        """Say why unit j does or does not make reading i bad, in the reading's unit."""
+        return reason(self.roles[j], float(self.temperature[i]), float(self.duration[i]),
+                      STATES[self.state[i, j]], float(self.push[i, j]),
+                      self.units[i] if self.units else "C", bool(self.extrapolated[i]))
+
+
+@dataclass(frozen=True)
+class Shapley:
+    kind: str  # "data": averaged over the training readings; "mean": against the training mean
+    baseline: tuple[float, float] | None  # the mean reading, for kind "mean"
+    background_size: int
+    baseline_probability: float  # E[f(background)], or f(mean)
+    values: tuple[float, float]  # temperature, duration; they add up to f(x) - baseline_probability
 
 
 @dataclass(frozen=True)
 class Explanation:
-    prediction: Prediction
-    baseline: tuple[float, float]
-    baseline_probability: float
-    shapley: tuple[float, float]  # temperature, duration; they add up to p(x) - p(baseline)
-    good_temperature_range: tuple[float, float] | None
-    good_duration_range: tuple[float, float] | None
-    nearest_flip: tuple[float, float, float] | None  # temperature, duration, probability
+    verdicts: Verdicts  # of one reading
+    pre_activation: list[tuple[float, float, float]]  # per unit: temperature, duration, bias terms
+    shapley: Shapley
+    good_temperature_ranges: list[tuple[float, float]]
+    good_duration_ranges: list[tuple[float, float]]
+    nearest_flip: tuple[float, float, float, float] | None  # temperature, duration, probability, sd
 
 
 class Explainer:
-    """Everything that reasons about one network, with the per-model work done once."""
+    """Everything that reasons about one network, with the per-model work done once.
 
-    def __init__(self, net: Network) -> None:
+    background : (n, 2) the readings the model learned from (default: the lab's data set).
+    """
+
+    def __init__(self, net: Network, background: np.ndarray | None = None) -> None:
         self.net = net
         self.roles: list[Role] = neuron_roles(net)
-        self._mean, self._std = net.mean.tolist(), net.std.tolist()
-        self._baseline_p = net.proba_at(*self._mean)  # Shapley's baseline: the training mean
-        self._signs = np.array([r.sign for r in self.roles])
-        self._live = np.array([r.active for r in self.roles])
-        self._normalised = list(zip(net.W1[0].tolist(), net.W1[1].tolist(), net.b1.tolist(),
-                                    strict=True))
-        t, d = np.meshgrid(np.linspace(*TEMPERATURE_RANGE, FLIP_GRID),
-                           np.linspace(*DURATION_RANGE, FLIP_GRID))
-        self._grid = np.stack([t.ravel(), d.ravel()], axis=1)
-        self._grid_p = net.predict_proba(self._grid)
-        self._flip_sets: dict[float, tuple] = {}
-        # Each window scan varies one input along a fixed grid: its share of z1 is computed once.
-        self._scans = {}
-        for row, (axis, span) in enumerate((("temperature", TEMPERATURE_RANGE),
-                                            ("duration", DURATION_RANGE))):
-            values = np.linspace(*span, WINDOW_STEPS[axis])
-            self._scans[axis] = (values, np.outer(values, net.folded[0][row]))
+        self._minus_sign = -np.array([r.sign for r in self.roles])
+        self._weight = np.abs(net.W2[:, 0])
+        steepness = np.array([r.steepness for r in self.roles])
+        self._flat_units = np.flatnonzero(steepness <= FLAT).tolist()
+        self._per_sd = 1.0 / np.where(steepness > FLAT, steepness, 1.0)
+        self._live = np.array([r.live for r in self.roles])
+        self._any_live = bool(self._live.any())
+        self._ranks = np.arange(net.hidden_units)
+        X = load_coffee_data()[0] if background is None else np.asarray(background, dtype=float)
+        self._background = X[:MAX_BACKGROUND]
+        self._background_p = self._proba(self._background[:, 0], self._background[:, 1])
+        self._mean, self._std = tuple(net.mean.tolist()), tuple(net.std.tolist())
+        self._mean_p = float(self._proba(np.array([self._mean[0]]), np.array([self._mean[1]]))[0])
+        self._flips: dict[float, FlipSearch] = {}
 
     def __repr__(self) -> str:
         return f"Explainer({[r.region for r in self.roles]})"
 
-    def predict(self, t: float, d: float, threshold: float = 0.5) -> Prediction:
-        """Return the verdict for one reading, with every unit's state and reason."""
-        units_params, logit = self.net.scalar_units
-        tn, dn = (t - self._mean[0]) / self._std[0], (d - self._mean[1]) / self._std[1]
-        units, closest, closest_margin = [], None, -math.inf
-        for role, (a_t, a_d, c, w2), (w_t, w_d, b) in zip(
-            self.roles, units_params, self._normalised, strict=True
-        ):
-            z = a_t * t + a_d * d + c
-            a = sigmoid_scalar(z)
-            contribution = w2 * a
-            logit += contribution
-            margin = role.sign * z  # > 0 on the unit's bad side
-            unit = UnitState(
-                role=role, reading=(t, d), activation=a, fired=role.active and margin > 0,
-                pre_activation=(w_t * tn, w_d * dn, b), logit_contribution=contribution,
-            )
-            units.append(unit)
-            if role.active and margin > closest_margin:
-                closest, closest_margin = unit, margin
-        p = sigmoid_scalar(logit)
-        return Prediction(
-            temperature=t, duration=d, probability=p, good_roast=p >= threshold,
-            units=units, closest=closest or units[0], extrapolated=not in_domain(t, d),
-        )
+    def _proba(self, t: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return sigmoid(self.net.layers(t, d)[2])
 
-    def predict_many(self, t: np.ndarray, d: np.ndarray, threshold: float = 0.5) -> BatchPrediction:
-        """Return verdicts for readings t (N,), d (N,) in one vectorised pass."""
-        A, c, w2, b2 = self.net.folded
-        t, d = np.asarray(t, dtype=np.float64), np.asarray(d, dtype=np.float64)
-        z = np.outer(t, A[0]) + np.outer(d, A[1]) + c  # (N, H)
-        with np.errstate(over="ignore"):
-            hidden = 1.0 / (1.0 + np.exp(-z))
-            p = 1.0 / (1.0 + np.exp(-(hidden @ w2 + b2)))
-        live = self._live
-        margin = np.where(live, z * self._signs, -np.inf)
+    def predict_many(self, t, d, threshold: float = 0.5, units: list[str] | None = None) -> Verdicts:
+        """Return verdicts for readings t (N,) °C, d (N,) min; one reading is a batch of one."""
+        t, d = np.atleast_1d(np.asarray(t, dtype=np.float64)), np.atleast_1d(np.asarray(d, dtype=np.float64))
+        z, hidden, z2 = self.net.layers(t, d)
+        with np.errstate(over="ignore", invalid="ignore"):
+            p = 1.0 / (1.0 + np.exp(-z2))
+            push = self._weight / (1.0 + np.exp(self._minus_sign * z))  # |w2| sigmoid(sign z)
+            distance = np.abs(z) * self._per_sd
+        if self._flat_units:  # a unit with no boundary is infinitely far from it
+            distance[:, self._flat_units] = np.inf
+        good = p >= threshold
+        bad = ~good[:, None]
+        bad_side = (self._minus_sign * z < 0) & self._live
+        rows = np.arange(len(t))[:, None]
+        order = np.argsort(-push, axis=1, kind="stable")
+        reach = z2[:, None] + np.cumsum(push[rows, order], axis=1) >= logit(threshold)
+        count = np.where(reach.any(axis=1), reach.argmax(axis=1) + 1, (push > 0).sum(axis=1))
+        rank = np.empty_like(order)
+        rank[rows, order] = self._ranks
+        state = np.where(bad & (rank < count[:, None]), 1, np.where(bad, 2, 3) * np.where(
+            bad, bad_side | (push >= EFFECT_MIN), ~bad & self._live & (bad_side | (distance <= NEAR_SD))))
+        live_distance = np.where(self._live, distance, np.inf)
+        closest = np.where(self._any_live, live_distance.argmin(axis=1), -1)
         extrapolated = ((t < TEMPERATURE_RANGE[0]) | (t > TEMPERATURE_RANGE[1])
                         | (d < DURATION_RANGE[0]) | (d > DURATION_RANGE[1]))
-        return BatchPrediction(
-            roles=self.roles, temperature=t, duration=d, probability=p, good_roast=p >= threshold,
-            hidden=hidden, fired=margin > 0, closest=margin.argmax(axis=1) if live.any()
-            else np.zeros(len(t), dtype=int), extrapolated=extrapolated,
+        return Verdicts(
+            roles=self.roles, temperature=t, duration=d, probability=p, good_roast=good,
+            pre_activation=z, hidden=hidden, push=push, boundary_distance=distance,
+            state=state.astype(np.int8), order=order, closest=closest, extrapolated=extrapolated,
+            units=units or [],
         )
 
-    def explain(self, t: float, d: float, threshold: float = 0.5) -> Explanation:
-        """Return the full explanation of one reading."""
-        pred = self.predict(t, d, threshold)
-        bt, bd = self._mean
-        f = self.net.proba_at
-        fx, fb, f_t, f_d = pred.probability, self._baseline_p, f(t, bd), f(bt, d)
-        # Exact Shapley values for two players: average each one's marginal over both orders.
-        phi_t = 0.5 * ((f_t - fb) + (fx - f_d))
-        phi_d = 0.5 * ((f_d - fb) + (fx - f_t))
+    def explain(self, t: float, d: float, threshold: float = 0.5, baseline: str = "data",
+                unit: str = "C") -> Explanation:
+        """Return the full explanation of one reading (t °C, d min)."""
+        verdicts = self.predict_many(t, d, threshold, [unit])
+        flips = self._flip_search(threshold)
+        W1, b1 = self.net.W1, self.net.b1
+        tn, dn = (t - self._mean[0]) / self._std[0], (d - self._mean[1]) / self._std[1]
         return Explanation(
-            prediction=pred, baseline=(bt, bd), baseline_probability=fb, shapley=(phi_t, phi_d),
-            good_temperature_range=self.good_window("temperature", t, d, threshold),
-            good_duration_range=self.good_window("duration", t, d, threshold),
-            nearest_flip=self.nearest_flip(t, d, pred.good_roast, threshold),
+            verdicts=verdicts,
+            pre_activation=list(zip((W1[0] * tn).tolist(), (W1[1] * dn).tolist(), b1.tolist(),
+                                    strict=True)),
+            shapley=self.shapley(t, d, float(verdicts.probability[0]), baseline),
+            good_temperature_ranges=good_intervals(self.net, "temperature", t, d, threshold),
+            good_duration_ranges=good_intervals(self.net, "duration", t, d, threshold),
+            nearest_flip=self._flip(flips, t, d, bool(verdicts.good_roast[0])),
         )
 
-    def good_window(self, axis: str, t: float, d: float, threshold: float = 0.5):
-        """Return the (lo, hi) interval of ``axis`` values inside the domain that make a good roast
-        with the other variable held, the one nearest the reading; None if there is none."""
-        along_t = axis == "temperature"
-        values, varying = self._scans[axis]
-        A, c, w2, b2 = self.net.folded
-        fixed = A[1] * d + c if along_t else A[0] * t + c  # (H,)
-        with np.errstate(over="ignore"):
-            hidden = 1.0 / (1.0 + np.exp(-(varying + fixed)))
-        cut = _logit(threshold)
-        good = hidden @ w2 + b2 >= cut
-        if not good.any():
+    def shapley(self, t: float, d: float, fx: float, baseline: str = "data") -> Shapley:
+        """Return exact interventional Shapley values of temperature and duration.
+
+        Two players: each one's value averages its marginal over both orders, and over every
+        background reading (``"data"``) or against the training mean alone (``"mean"``).
+        """
+        if baseline == "mean":
+            bt, bd = np.array([self._mean[0]]), np.array([self._mean[1]])
+            fb = np.array([self._mean_p])
+        else:
+            bt, bd, fb = self._background[:, 0], self._background[:, 1], self._background_p
+        n = bt.size
+        both = self._proba(np.concatenate([np.full(n, t), bt]), np.concatenate([bd, np.full(n, d)]))
+        f_t, f_d = both[:n], both[n:]  # only temperature from x; only duration from x
+        phi_t = float(np.mean(0.5 * ((f_t - fb) + (fx - f_d))))
+        phi_d = float(np.mean(0.5 * ((f_d - fb) + (fx - f_t))))
+        return Shapley(kind=baseline, baseline=self._mean if baseline == "mean" else None,
+                       background_size=n, baseline_probability=float(np.mean(fb)),
+                       values=(phi_t, phi_d))
+
+    def _flip_search(self, threshold: float) -> FlipSearch:
+        search = self._flips.get(threshold)
+        if search is None:
+            if len(self._flips) >= 16:
+                self._flips.clear()
+            search = self._flips[threshold] = FlipSearch(self.net, threshold)
+        return search
+
+    def _flip(self, flips: FlipSearch, t: float, d: float, good: bool):
+        found = flips.nearest(t, d, good)
+        if found is None:
             return None
-        # Runs of good readings: starts where good begins, ends where it stops.
-        edges = np.diff(np.concatenate([[0], good.astype(np.int8), [0]]))
-        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
-        here = t if axis == "temperature" else d
-        gaps = np.maximum(values[starts] - here, 0) + np.maximum(here - values[ends], 0)
-        i = int(np.argmin(gaps))
-        logit = self.net.logit_at
-
-        def margin(v: float) -> float:  # >= 0 where the roast is good
-            return (logit(v, d) if along_t else logit(t, v)) - cut
-
-        tol = (values[1] - values[0]) * 1e-3
-        lo, hi = values[starts[i]], values[ends[i]]
-        if starts[i] > 0:
-            lo = _edge(margin, lo, values[starts[i] - 1], tol, inclusive=True)
-        if ends[i] < values.size - 1:
-            hi = _edge(margin, hi, values[ends[i] + 1], tol, inclusive=True)
-        return float(lo), float(hi)
-
-    def nearest_flip(self, t: float, d: float, good: bool, threshold: float = 0.5):
-        """Return (t, d, p) of a reading near (t, d) with the opposite verdict, distance measured in
-        training standard deviations; None when the whole domain shares the verdict."""
-        good_set, bad_set = self._verdict_sets(threshold)
-        points, scaled = bad_set if good else good_set
-        if not len(points):
-            return None
-        here = np.array([t, d]) / self.net.std
-        distances = ((scaled - here) ** 2).sum(axis=1)
-        k = min(FLIP_CANDIDATES, len(points))
-        candidates = points[np.argpartition(distances, k - 1)[:k]]
-        cut, sign = _logit(threshold), (-1.0 if good else 1.0)
-        best, best_distance = None, math.inf
-        for target_t, target_d in candidates.tolist():
-            def margin(s: float, dt=target_t - t, dd=target_d - d) -> float:
-                # > 0 (or == 0 towards good) where the verdict is flipped
-                return sign * (self.net.logit_at(t + s * dt, d + s * dd) - cut)
-
-            # The flipped end of the final bracket: a reading that really has the other verdict.
-            s = _edge(margin, 1.0, 0.0, 1e-5, inclusive=not good)
-            ft, fd = t + s * (target_t - t), d + s * (target_d - d)
-            distance = ((ft - t) / self._std[0]) ** 2 + ((fd - d) / self._std[1]) ** 2
-            if distance < best_distance:
-                best, best_distance = (ft, fd), distance
-        ft, fd = best
-        return float(ft), float(fd), self.net.proba_at(ft, fd)
-
-    def _verdict_sets(self, threshold: float) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-        """Return the grid readings judged good and bad, raw and scaled by the training std."""
-        sets = self._flip_sets.get(threshold)
-        if sets is None:
-            if len(self._flip_sets) > 16:
-                self._flip_sets.clear()
-            good = self._grid_p >= threshold
-            sets = tuple((self._grid[m], self._grid[m] / self.net.std) for m in (good, ~good))
-            self._flip_sets[threshold] = sets
-        return sets
+        ft, fd, distance = found
+        return ft, fd, float(self._proba(np.array([ft]), np.array([fd]))[0]), distance
 
     def maps(self, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return axes t (R,), d (R,), probability (R, R) and activations (H, R, R), rows by d."""
         t_axis = np.linspace(*TEMPERATURE_RANGE, resolution)
         d_axis = np.linspace(*DURATION_RANGE, resolution)
         t, d = np.meshgrid(t_axis, d_axis)
-        A1, p = self.net.forward(np.stack([t.ravel(), d.ravel()], axis=1))
+        _, hidden, z2 = self.net.layers(t.ravel(), d.ravel())
         R = resolution
-        return t_axis, d_axis, p.reshape(R, R), A1.T.reshape(-1, R, R)
-
-
-def _logit(p: float) -> float:
-    return math.log(p / (1.0 - p))
-
-
-def _edge(margin, a: float, b: float, tol: float, inclusive: bool) -> float:
-    """Return a point within tol of where margin crosses zero between a (inside) and b (outside).
-
-    Inside means margin > 0 (or == 0 when inclusive); the point returned is always inside, and
-    within tol of the crossing or with a margin under EDGE_LOGIT_TOL (in logit units).
-    Regula falsi with the Illinois rule: a handful of evaluations where bisection needs twenty.
-    """
-    fa, fb = margin(a), margin(b)
-    kept = 0  # which end survived the last step: -1 the outside end, +1 the inside end
-    for _ in range(60):
-        if abs(b - a) <= tol or fa < EDGE_LOGIT_TOL:
-            break
-        m = b - fb * (b - a) / (fb - fa) if fb != fa else 0.5 * (a + b)
-        if not min(a, b) < m < max(a, b):
-            m = 0.5 * (a + b)
-        fm = margin(m)
-        if fm > 0 or (inclusive and fm == 0):
-            a, fa = m, fm
-            if kept == -1:
-                fb *= 0.5
-            kept = -1
-        else:
-            b, fb = m, fm
-            if kept == 1:
-                fa *= 0.5
-            kept = 1
-    return a
+        return t_axis, d_axis, sigmoid(z2).reshape(R, R), hidden.T.reshape(-1, R, R)

@@ -81,7 +81,7 @@ class Network:
         # Plain floats for one reading at a time: numpy scalars cost ten times more per operation.
         units = tuple(zip(A[0].tolist(), A[1].tolist(), c.tolist(), self.W2[:, 0].tolist(),
                           strict=True))
-        object.__setattr__(self, "_scalar", (units, float(self.b2[0])))
+        object.__setattr__(self, "_scalar", (units, float(self.b2[0]), self.W2[:, 0].tolist()))
 
     @property
     def hidden_units(self) -> int:
@@ -98,12 +98,34 @@ class Network:
     @property
     def scalar_units(self) -> tuple[tuple[tuple[float, float, float, float], ...], float]:
         """Return ((a_t, a_d, c, w2) per unit, b2) as plain floats, for one reading at a time."""
-        return self._scalar
+        return self._scalar[:2]
 
     def boundaries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return ``(a_t, a_d, c)``, each (H,): unit j's pre-activation is ``a_t t + a_d d + c``."""
         A, c, _, _ = self._folded
         return A[0], A[1], c
+
+    def layers(self, t: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return pre-activations z1 (N, H), activations (N, H) and output logits (N,) for t, d (N,).
+
+        Every verdict the service gives comes from here. It works element by element in a fixed
+        order (no BLAS, whose sums depend on the batch size), so a reading gets the same bits
+        alone or in any batch.
+        """
+        A, c, _, b2 = self._folded
+        z1 = np.multiply.outer(t, A[0])
+        z1 += np.multiply.outer(d, A[1])
+        z1 += c
+        with np.errstate(over="ignore"):
+            h = np.exp(np.negative(z1))
+        h += 1.0
+        np.reciprocal(h, out=h)
+        weights = self._scalar[2]
+        z2 = h[:, 0] * weights[0]
+        z2 += b2
+        for j in range(1, len(weights)):
+            z2 += h[:, j] * weights[j]
+        return z1, h, z2
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return hidden activations (N, H) and good-roast probabilities (N,) for readings X (N, 2)."""
@@ -136,7 +158,7 @@ class Network:
 
     def logit_at(self, t: float, d: float) -> float:
         """Return the output logit for one reading, in plain Python floats (fast for one reading)."""
-        units, b2 = self._scalar
+        units, b2, _ = self._scalar
         z = b2
         try:
             for a_t, a_d, c, w2 in units:

@@ -8,23 +8,37 @@ from pydantic import BaseModel, Field
 
 from service.schemas import Normalization, Pair, RetrainRequest
 
+TemperatureUnit = Literal["C", "F"]
+
 
 class UnitReason(BaseModel):
     neuron: int
-    region: str
+    region: str = Field(description='a region key, "unclear", "constant" or "inactive"')
     activation: float
-    reason: str
+    push: float = Field(description="how far this unit holds the output log-odds below what it "
+                                    "gives at its good extreme (≥ 0)")
+    boundary_distance: float | None = Field(
+        description="distance from the reading to the unit's boundary line, in training standard "
+                    "deviations; null for a unit without one")
+    reason: str = Field(description="why, in roast words and the reading's temperature unit")
 
 
 class Prediction(BaseModel):
-    temperature: float = Field(description="°C")
+    temperature: float = Field(description="as sent, in temperature_unit")
     duration: float
+    temperature_unit: TemperatureUnit = Field(description="the unit of every temperature in this answer")
     probability: float
     label: Literal["good", "bad"]
     good_roast: bool
     hidden: list[float]
-    fired: list[UnitReason] = Field(description="units on the side where they signal a bad roast")
-    closest: UnitReason = Field(description="the unit nearest (or deepest into) its bad side")
+    fired: list[UnitReason] = Field(
+        description="the units responsible for a bad verdict, largest push first: the fewest whose "
+                    "move to their good side would make the roast good; empty for a good verdict")
+    near_bad: list[UnitReason] = Field(
+        description="on a good verdict, the units on their bad side or within 0.5 training standard "
+                    "deviations of their boundary, nearest first; empty for a bad verdict")
+    closest: UnitReason | None = Field(
+        description="the unit whose boundary is nearest the reading, in training standard deviations")
     extrapolated: bool = Field(description="the reading lies outside the training ranges")
 
 
@@ -43,16 +57,23 @@ class PreActivation(BaseModel):
 class NeuronState(BaseModel):
     neuron: int
     region: str
+    state: Literal["clear", "responsible", "also_bad", "near_bad"] = Field(
+        description="responsible: in fired; also_bad: a lesser cause of a bad verdict; near_bad: in "
+                    "near_bad; clear: none of these")
     activation: float
-    fired: bool
+    push: float
+    boundary_distance: float | None
     pre_activation: PreActivation
     logit_contribution: float
     reason: str
 
 
 class Shapley(BaseModel):
-    baseline: Pair
-    baseline_probability: float
+    baseline_kind: Literal["data", "mean"] = Field(
+        description="data: averaged over the model's training readings; mean: against the mean reading")
+    baseline: Pair | None = Field(description="the mean reading, for baseline_kind mean")
+    background_size: int = Field(description="readings the baseline averages over")
+    baseline_probability: float = Field(description="the expected probability over the baseline")
     temperature: float
     duration: float
 
@@ -60,13 +81,27 @@ class Shapley(BaseModel):
 class Flip(BaseModel):
     temperature: float
     duration: float
-    probability: float
+    probability: float = Field(description="at least 1e-6 log-odds past the threshold")
+    distance: float = Field(description="from the reading, in training standard deviations")
+
+
+Interval = tuple[float, float]
+
+
+class ExtrapolatedRanges(BaseModel):
+    temperature: list[bool]
+    duration: list[bool]
 
 
 class Counterfactual(BaseModel):
-    good_temperature_range: tuple[float, float] | None
-    good_duration_range: tuple[float, float] | None
-    nearest_flip: Flip | None
+    good_temperature_ranges: list[Interval] = Field(
+        description="every interval of temperatures (0–500 °C) that makes a good roast at this duration")
+    good_duration_ranges: list[Interval] = Field(
+        description="every interval of durations (0–120 min) that makes a good roast at this temperature")
+    extrapolated_ranges: ExtrapolatedRanges = Field(
+        description="per interval: whether it reaches outside the training range")
+    nearest_flip: Flip | None = Field(
+        description="the nearest reading with the other verdict, in training standard deviations")
 
 
 class Explanation(Prediction):
@@ -88,7 +123,7 @@ class Boundary(BaseModel):
 
 class NeuronRole(BaseModel):
     neuron: int
-    region: str
+    region: str = Field(description='a region key, "unclear", "constant" or "inactive"')
     agreement: float
     description: str
     boundary: Boundary = Field(description="temperature_coef·t + duration_coef·d + intercept = 0")
@@ -167,10 +202,19 @@ class ModelSummary(BaseModel):
     problem: str | None = None
 
 
+class ExportedWeights(BaseModel):
+    W1: list[list[float]]
+    b1: list[float]
+    W2: list[list[float]]
+    b2: list[float]
+
+
 class ModelDetail(ModelSummary):
     neurons: list[NeuronRole]
     symmetry: Symmetry
     loss_curve: list[LossPoint]
+    weights: ExportedWeights = Field(description="in the import format: POST them back as they are")
+    normalization: Normalization
 
 
 class ModelList(BaseModel):

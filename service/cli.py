@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 
 from model.compare import SeedEntry, compare_seeds
-from model.data import PRIMARY_REGIONS
+from model.data import PRIMARY_REGIONS, to_celsius
 from model.train import MAX_SEED, Recipe, train_seeds
 from service import present, remote
 from service.registry import Registry, RegistryError, UnknownModel, open_registry
@@ -146,15 +146,18 @@ def _trainer(args) -> int:
 
 def _predict(args) -> int:
     model = _registry().get(args.model) if args.model else _registry().active()
-    t = (args.temperature - 32) * 5 / 9 if args.unit == "F" else args.temperature
+    t = to_celsius(args.temperature) if args.unit == "F" else args.temperature
     if args.explain:
-        body = present.explanation(model.explainer.explain(t, args.duration))
+        e = model.explainer.explain(t, args.duration, unit=args.unit)
+        body = present.explanation(e, args.temperature)
         print(orjson.dumps({"model_id": model.id, **body}, option=orjson.OPT_INDENT_2).decode())
         return 0
-    p = model.explainer.predict(t, args.duration)
-    print(f"{'good' if p.good_roast else 'bad'} roast (probability {p.probability:.3g}, model {model.id})")
-    for unit in p.fired or [p.closest]:
-        print(f"  neuron {unit.neuron} ({unit.region}): {unit.reason}")
+    [p] = present.predictions(model.explainer.predict_many(t, args.duration, units=[args.unit]),
+                              [args.temperature])
+    print(f"{p['label']} roast (probability {p['probability']:.3g}, model {model.id})")
+    shown = p["fired"] or p["near_bad"] or ([p["closest"]] if p["closest"] else [])
+    for unit in shown:
+        print(f"  neuron {unit['neuron']} ({unit['region']}): {unit['reason']}")
     return 0
 
 

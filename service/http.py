@@ -113,3 +113,12 @@ def int_arg(name: str, default: int, lo: int, hi: int) -> int:
     if not lo <= value <= hi:
         raise ValidationProblem(f"{name} must be a whole number from {lo} to {hi}, got {value}")
     return value
+
+
+def choice_arg(name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if raw not in choices:
+        raise ValidationProblem(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw

@@ -1,81 +1,93 @@
-"""Turn the model layer's answers into the JSON shapes of service/schemas.py."""
+"""Turn the model layer's answers into the JSON shapes of service/answers.py."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
-from model.explain import BatchPrediction, Explanation, Prediction, UnitState
+from model.data import DURATION_RANGE, TEMPERATURE_RANGE, to_fahrenheit
+from model.explain import Explanation, Verdicts
 from model.roles import Role
 from service.stored import StoredModel
 
 
-def _unit(u: UnitState) -> dict[str, Any]:
-    return {"neuron": u.neuron, "region": u.region, "activation": u.activation, "reason": u.reason}
+def _temperature(celsius: float, unit: str) -> float:
+    return to_fahrenheit(celsius) if unit == "F" else celsius
 
 
-def prediction(p: Prediction) -> dict[str, Any]:
-    fired = [_unit(u) for u in p.units if u.fired]
-    closest = next((f for f in fired if f["neuron"] == p.closest.neuron), None) or _unit(p.closest)
-    return {
-        "temperature": p.temperature,
-        "duration": p.duration,
-        "probability": p.probability,
-        "label": "good" if p.good_roast else "bad",
-        "good_roast": p.good_roast,
-        "hidden": [u.activation for u in p.units],
-        "fired": fired,
-        "closest": closest,
-        "extrapolated": p.extrapolated,
-    }
+def _distance(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
-def batch_predictions(b: BatchPrediction) -> list[dict[str, Any]]:
-    regions = [r.region for r in b.roles]
-    rows = zip(b.temperature.tolist(), b.duration.tolist(), b.probability.tolist(),
-               b.good_roast.tolist(), b.hidden.tolist(), b.fired.tolist(), b.closest.tolist(),
-               b.extrapolated.tolist(), strict=True)
-    texts = b.reasons()
+def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[dict[str, Any]]:
+    """Return one answer per reading; ``echo`` holds the temperatures as the client sent them."""
+    regions = [r.region for r in v.roles]
+    units = v.units or ["C"] * len(v)
+    rows = zip(echo or v.temperature.tolist(), v.duration.tolist(), units, v.probability.tolist(),
+               v.good_roast.tolist(), v.hidden.tolist(), v.push.tolist(),
+               v.boundary_distance.tolist(), v.closest.tolist(), v.extrapolated.tolist(), strict=True)
     out = []
-    for i, (t, d, p, good, hidden, fired, closest, extrapolated) in enumerate(rows):
-        units = {j: {"neuron": j, "region": regions[j], "activation": hidden[j],
-                     "reason": texts[j][i]} for j, f in enumerate(fired) if f}
-        nearest = units.get(closest) or {"neuron": closest, "region": regions[closest],
-                                         "activation": hidden[closest], "reason": texts[closest][i]}
+    for i, (t, d, unit, p, good, hidden, push, distance, closest, extrapolated) in enumerate(rows):
+
+        def entry(j: int, i=i, hidden=hidden, push=push, distance=distance) -> dict[str, Any]:
+            return {"neuron": j, "region": regions[j], "activation": hidden[j], "push": push[j],
+                    "boundary_distance": _distance(distance[j]), "reason": v.reason(i, j)}
+
         out.append({
             "temperature": t,
             "duration": d,
+            "temperature_unit": unit,
             "probability": p,
             "label": "good" if good else "bad",
             "good_roast": good,
             "hidden": hidden,
-            "fired": list(units.values()),
-            "closest": nearest,
+            "fired": [entry(j) for j in v.fired(i)],
+            "near_bad": [entry(j) for j in v.near_bad(i)] if good else [],
+            "closest": entry(closest) if closest >= 0 else None,
             "extrapolated": extrapolated,
         })
     return out
 
 
-def explanation(e: Explanation) -> dict[str, Any]:
-    p = e.prediction
-    body = prediction(p)
+def explanation(e: Explanation, echo: float | None = None) -> dict[str, Any]:
+    v = e.verdicts
+    unit = v.units[0] if v.units else "C"
+    body = predictions(v, None if echo is None else [echo])[0]
+    states = ("clear", "responsible", "also_bad", "near_bad")
     body["neurons"] = [{
-        "neuron": u.neuron, "region": u.region, "activation": u.activation, "fired": u.fired,
-        "pre_activation": {"temperature": u.pre_activation[0], "duration": u.pre_activation[1],
-                           "bias": u.pre_activation[2], "total": sum(u.pre_activation)},
-        "logit_contribution": u.logit_contribution, "reason": u.reason,
-    } for u in p.units]
+        "neuron": j, "region": role.region, "state": states[v.state[0, j]],
+        "activation": float(v.hidden[0, j]), "push": float(v.push[0, j]),
+        "boundary_distance": _distance(float(v.boundary_distance[0, j])),
+        "pre_activation": dict(zip(("temperature", "duration", "bias"), e.pre_activation[j],
+                                   strict=True), total=sum(e.pre_activation[j])),
+        "logit_contribution": role.output_weight * float(v.hidden[0, j]),
+        "reason": v.reason(0, j),
+    } for j, role in enumerate(v.roles)]
+    s = e.shapley
     body["shapley"] = {
-        "baseline": {"temperature": e.baseline[0], "duration": e.baseline[1]},
-        "baseline_probability": e.baseline_probability,
-        "temperature": e.shapley[0],
-        "duration": e.shapley[1],
+        "baseline_kind": s.kind,
+        "baseline": None if s.baseline is None else
+        {"temperature": _temperature(s.baseline[0], unit), "duration": s.baseline[1]},
+        "background_size": s.background_size,
+        "baseline_probability": s.baseline_probability,
+        "temperature": s.values[0],
+        "duration": s.values[1],
     }
     flip = e.nearest_flip
     body["counterfactual"] = {
-        "good_temperature_range": e.good_temperature_range,
-        "good_duration_range": e.good_duration_range,
+        "good_temperature_ranges": [[_temperature(lo, unit), _temperature(hi, unit)]
+                                    for lo, hi in e.good_temperature_ranges],
+        "good_duration_ranges": [[lo, hi] for lo, hi in e.good_duration_ranges],
+        "extrapolated_ranges": {
+            "temperature": [lo < TEMPERATURE_RANGE[0] or hi > TEMPERATURE_RANGE[1]
+                            for lo, hi in e.good_temperature_ranges],
+            "duration": [lo < DURATION_RANGE[0] or hi > DURATION_RANGE[1]
+                         for lo, hi in e.good_duration_ranges],
+        },
         "nearest_flip": None if flip is None else
-        {"temperature": flip[0], "duration": flip[1], "probability": flip[2]},
+        {"temperature": _temperature(flip[0], unit), "duration": flip[1], "probability": flip[2],
+         "distance": flip[3]},
     }
     return body
 
@@ -96,9 +108,14 @@ def model_summary(m: StoredModel, active_id: str | None) -> dict[str, Any]:
 
 
 def model_detail(m: StoredModel, active_id: str | None) -> dict[str, Any]:
+    net = m.network
     return {
         **model_summary(m, active_id),
         "neurons": [role(r) for r in m.roles],
         "symmetry": m.symmetry,
         "loss_curve": [{"step": int(step), "loss": loss} for step, loss in m.loss_curve],
+        "weights": {"W1": net.W1.tolist(), "b1": net.b1.tolist(), "W2": net.W2.tolist(),
+                    "b2": net.b2.tolist()},
+        "normalization": {"mean": {"temperature": float(net.mean[0]), "duration": float(net.mean[1])},
+                          "std": {"temperature": float(net.std[0]), "duration": float(net.std[1])}},
     }

@@ -6,12 +6,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from model.data import MAX_SAMPLES, MIN_SAMPLES
+from model.data import (
+    MAX_SAMPLES,
+    MIN_SAMPLES,
+    VALID_DURATION_RANGE,
+    VALID_TEMPERATURE_RANGE,
+    to_celsius,
+    to_fahrenheit,
+)
 from model.network import MAX_HIDDEN_UNITS
 from model.train import MAX_SEED, MAX_STEPS, Recipe
 
-TEMPERATURE_LIMITS_C = (0.0, 500.0)  # beyond these no reading is a roast
-DURATION_LIMITS_MIN = (0.0, 120.0)
+TEMPERATURE_LIMITS_C = VALID_TEMPERATURE_RANGE
+DURATION_LIMITS_MIN = VALID_DURATION_RANGE
 MAX_BATCH = 10_000
 MAX_EXPLAIN_BATCH = 1_000
 MAX_SEEDS = 64
@@ -24,7 +31,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-_C, _F = TEMPERATURE_LIMITS_C, tuple(c * 9 / 5 + 32 for c in TEMPERATURE_LIMITS_C)
+_C, _F = TEMPERATURE_LIMITS_C, tuple(to_fahrenheit(c) for c in TEMPERATURE_LIMITS_C)
 
 
 class Reading(Strict):
@@ -50,7 +57,7 @@ class Reading(Strict):
 
     @property
     def celsius(self) -> float:
-        return (self.temperature - 32) * 5 / 9 if self.temperature_unit == "F" else self.temperature
+        return to_celsius(self.temperature) if self.temperature_unit == "F" else self.temperature
 
 
 def implausible(celsius: list[float]) -> int | None:
@@ -62,9 +69,8 @@ def implausible(celsius: list[float]) -> int | None:
     return None
 
 
-TEMPERATURE_RULE = (f"temperature must be between {TEMPERATURE_LIMITS_C[0]:g} and "
-                    f"{TEMPERATURE_LIMITS_C[1]:g} °C ({TEMPERATURE_LIMITS_C[0] * 9 / 5 + 32:g} and "
-                    f"{TEMPERATURE_LIMITS_C[1] * 9 / 5 + 32:g} °F)")
+TEMPERATURE_RULE = (f"temperature must be between {_C[0]:g} and {_C[1]:g} °C "
+                    f"({_F[0]:g} and {_F[1]:g} °F)")
 
 
 Threshold = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, lt=1,

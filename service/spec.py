@@ -39,6 +39,10 @@ STATUS_PARAM = {"name": "status", "in": "query", "required": False, "description
                            "enum": ["queued", "running", "succeeded", "failed", "cancelled"]}}
 JOB_PARAM = {"name": "job_id", "in": "path", "required": True, "description": "job id",
              "schema": {"type": "string", "minLength": 1, "maxLength": 64}}
+BASELINE_PARAM = {"name": "baseline", "in": "query", "required": False,
+                  "description": "Shapley baseline: data averages over the model's training readings; "
+                                 "mean compares with the mean reading alone",
+                  "schema": {"type": "string", "enum": ["data", "mean"], "default": "data"}}
 REF_PARAM = {"name": "ref", "in": "path", "required": True, "description": "model id or name",
              "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$", "not": {"const": "active"}}}
 
@@ -53,7 +57,7 @@ ROUTES: list[tuple] = [
      [MODEL_PARAM], False),
     ("post", "/v1/explain", "Full explanation: units, Shapley values, counterfactuals",
      (s.SingleRequest, s.ExplainBatchRequest), (200, a.ExplainResponse), BODY_PROBLEMS + READ_PROBLEMS,
-     [MODEL_PARAM], False),
+     [MODEL_PARAM, BASELINE_PARAM], False),
     ("get", "/v1/neurons", "Roles of the hidden units", None, (200, a.NeuronsResponse),
      READ_PROBLEMS, [MODEL_PARAM], False),
     ("get", "/v1/maps", "Probability and activation grids for heat maps", None,

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import orjson
 
 from model.compare import symmetry_report
-from model.explain import Explainer
+from model.data import load_coffee_data
+from model.explain import MAX_BACKGROUND, Explainer
 from model.network import Network
 from model.roles import Role
 
@@ -36,7 +38,7 @@ class StoredModel:
 
     @cached_property
     def explainer(self) -> Explainer:
-        return Explainer(self.network)
+        return Explainer(self.network, background(self.recipe))
 
     @property
     def roles(self) -> list[Role]:
@@ -45,6 +47,13 @@ class StoredModel:
     @cached_property
     def symmetry(self) -> dict[str, Any]:
         return symmetry_report(self.network)
+
+
+def background(recipe: dict[str, Any] | None) -> np.ndarray | None:
+    """Return the readings a recipe's model learned from (None: the lab's, for imports)."""
+    if recipe is None:
+        return None
+    return load_coffee_data(recipe["data_seed"], min(recipe["samples"], MAX_BACKGROUND))[0]
 
 
 @dataclass
@@ -73,7 +82,8 @@ def load(row: tuple) -> StoredModel:
             loss_curve=orjson.loads(loss_curve) if loss_curve else [],
             created_at=created_at, network=network,
         )
-    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        stored.explainer.predict_many(*network.mean.tolist())  # a model that cannot answer is broken
+    except (ValueError, TypeError, ArithmeticError, KeyError, orjson.JSONDecodeError) as exc:
         log.error("model %s (%s) is stored but unusable: %s", model_id, name or "unnamed", exc)
         raise BrokenModel(f"model {model_id} is stored but unusable: {exc}") from exc
     return stored

@@ -8,6 +8,7 @@ from typing import Any
 
 from model.compare import SeedEntry, compare_seeds, metrics
 from model.data import load_coffee_data, normalization
+from model.explain import Explainer
 from model.network import Network, lab_network
 from model.train import Recipe, train, train_seeds
 from service import present
@@ -126,6 +127,10 @@ def import_weights(reg: Registry, req: ImportRequest) -> tuple[StoredModel, bool
                                  "normalization": {"mean": mean, "std": std}})
     except ValueError as exc:
         raise ValidationProblem(f"weights: {exc}") from None
+    try:  # everything a read needs, so that a model that would fail is never stored
+        Explainer(net).explain(*net.mean.tolist())
+    except (ValueError, ArithmeticError) as exc:
+        raise ValidationProblem(f"weights: the model cannot answer a reading: {exc}") from None
     model_id = net.fingerprint()
     if req.name is not None and reg.name_taken(req.name):
         existing = reg.get(req.name)

@@ -20,10 +20,11 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    """Answer 200 when the registry is reachable and the active model loads."""
+    """Answer 200 when the registry is reachable and the active model answers a reading."""
     try:
         model = registry().active()
-    except (*registry().errors, UnknownModel, BrokenModel) as exc:
+        model.explainer.predict_many(*model.network.mean.tolist())
+    except (*registry().errors, UnknownModel, BrokenModel, ValueError, ArithmeticError) as exc:
         raise Unavailable(f"not ready: {exc}") from None
     return json_response({"status": "ready", "active_model": model.id})
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import NamedTuple
+
 from flask import Blueprint, Response, current_app
 
 from model.data import load_coffee_data, normalization
 from service import present
 from service.errors import ValidationProblem
-from service.http import body_bytes, chosen_model, int_arg, json_response, parse
+from service.http import body_bytes, choice_arg, chosen_model, int_arg, json_response, parse
 from service.schemas import (
     TEMPERATURE_RULE,
     BatchRequest,
@@ -19,27 +20,35 @@ from service.schemas import (
 from service.stored import StoredModel
 
 bp = Blueprint("predictions", __name__, url_prefix="/v1")
-BATCH_PATH_FROM = 8  # below this many readings the plain-Python path is faster than numpy
 
 
-def readings(raw: bytes, limit: int, batch_schema: type[BatchRequest] = BatchRequest):
-    """Parse one reading or {"readings": [...]} into (°C, minutes) pairs and a threshold."""
+class Readings(NamedTuple):
+    celsius: list[float]
+    durations: list[float]
+    sent: list[float]  # the temperatures as the client sent them
+    units: list[str]
+    threshold: float
+
+
+def readings(raw: bytes, limit: int, batch_schema: type[BatchRequest] = BatchRequest) -> Readings:
+    """Parse one reading or {"readings": [...]}, with each temperature in °C and as sent."""
     if b'"readings"' in raw:
         batch = parse(batch_schema, raw)
         if len(batch.readings) > limit:
             raise ValidationProblem(
                 f"readings: at most {limit} readings per request on this route, got {len(batch.readings)}")
-        pairs = [(r.celsius, r.duration) for r in batch.readings]
-        threshold, where = batch.threshold, "readings[{}]."
+        items, threshold, where = batch.readings, batch.threshold, "readings[{}]."
     else:
         one = parse(SingleRequest, raw)
-        pairs, threshold, where = [(one.celsius, one.duration)], one.threshold, ""
-    bad = implausible([t for t, _ in pairs])
+        items, threshold, where = [one], one.threshold, ""
+    celsius = [r.celsius for r in items]
+    bad = implausible(celsius)
     if bad is not None:
         field = where.format(bad) + "temperature"
         raise ValidationProblem(f"{field}: {TEMPERATURE_RULE}",
                                 errors=[{"field": field, "message": TEMPERATURE_RULE}])
-    return pairs, threshold
+    return Readings(celsius, [r.duration for r in items], [r.temperature for r in items],
+                    [r.temperature_unit for r in items], threshold)
 
 
 def answer(model: StoredModel, body: dict) -> Response:
@@ -49,25 +58,22 @@ def answer(model: StoredModel, body: dict) -> Response:
 
 @bp.post("/predict")
 def predict() -> Response:
-    """Say good or bad for each reading, which units fired and why."""
-    pairs, threshold = readings(body_bytes(), current_app.config["ROASTNET"].max_predict_readings)
+    """Say good or bad for each reading, which units are responsible and why."""
+    r = readings(body_bytes(), current_app.config["ROASTNET"].max_predict_readings)
     model = chosen_model()
-    explainer = model.explainer
-    if len(pairs) < BATCH_PATH_FROM:
-        answers = [present.prediction(explainer.predict(t, d, threshold)) for t, d in pairs]
-    else:
-        t, d = np.array(pairs).T
-        answers = present.batch_predictions(explainer.predict_many(t, d, threshold))
-    return answer(model, {"predictions": answers})
+    verdicts = model.explainer.predict_many(r.celsius, r.durations, r.threshold, r.units)
+    return answer(model, {"predictions": present.predictions(verdicts, r.sent)})
 
 
 @bp.post("/explain")
 def explain() -> Response:
     """Explain each reading in full: units, Shapley values and counterfactuals."""
-    pairs, threshold = readings(body_bytes(), current_app.config["ROASTNET"].max_explain_readings,
-                                ExplainBatchRequest)
+    baseline = choice_arg("baseline", ("data", "mean"), "data")
+    r = readings(body_bytes(), current_app.config["ROASTNET"].max_explain_readings,
+                 ExplainBatchRequest)
     model = chosen_model()
-    answers = [present.explanation(model.explainer.explain(t, d, threshold)) for t, d in pairs]
+    answers = [present.explanation(model.explainer.explain(t, d, r.threshold, baseline, unit), sent)
+               for t, d, sent, unit in zip(r.celsius, r.durations, r.sent, r.units, strict=True)]
     return answer(model, {"predictions": answers})
 
 

@@ -19,7 +19,8 @@ def test_predict_says_why(data_dir, capsys):
 def test_predict_in_fahrenheit_with_explanation(data_dir, capsys):
     assert main(["predict", "392", "13.9", "--unit", "F", "--model", "lab", "--explain"]) == 0
     out = capsys.readouterr().out
-    assert '"label": "good"' in out and '"shapley"' in out and '"temperature": 200.0' in out
+    assert '"label": "good"' in out and '"shapley"' in out and '"temperature": 392.0' in out
+    assert '"temperature_unit": "F"' in out and '°C' not in out
 
 
 def test_neurons(data_dir, capsys):

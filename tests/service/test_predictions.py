@@ -5,7 +5,7 @@ from model.data import load_coffee_data
 
 
 def predict(client, body, path="/v1/predict", model="lab"):
-    r = client.post(f"{path}?model={model}", json=body)
+    r = client.post(f"{path}{'&' if '?' in path else '?'}model={model}", json=body)
     assert r.status_code == 200, r.json
     assert r.mimetype == "application/json"
     return r.json
@@ -39,10 +39,16 @@ def test_published_outputs_through_the_api(client):
     assert len(good["hidden"]) == 3
 
 
-def test_fahrenheit_equals_celsius(client):
+def test_fahrenheit_in_fahrenheit_out(client):
     c = predict(client, {"temperature": 200, "duration": 13.9})["predictions"][0]
     f = predict(client, {"temperature": 392, "duration": 13.9, "temperature_unit": "F"})["predictions"][0]
-    assert f == c and f["temperature"] == 200
+    assert c["temperature_unit"] == "C" and f["temperature_unit"] == "F"
+    assert f["temperature"] == 392 and f["probability"] == c["probability"]
+    assert [u["neuron"] for u in f["near_bad"]] == [u["neuron"] for u in c["near_bad"]]
+    for unit in f["near_bad"] + [f["closest"]]:
+        assert "°C" not in unit["reason"]
+    # 200 °C = 392 °F; the closest unit's limit is a duration, so the reading's temperature shows
+    assert "at 392.0 °F" in f["closest"]["reason"]
 
 
 def test_extrapolated_readings_are_answered_and_marked(client):
@@ -82,22 +88,49 @@ def test_active_model_answers_without_a_model_parameter(client):
 def test_explain_has_every_part(client):
     [e] = predict(client, {"temperature": 160, "duration": 13.5}, "/v1/explain")["predictions"]
     assert len(e["neurons"]) == 3
-    fired = [n for n in e["neurons"] if n["fired"]]
-    assert [n["region"] for n in fired] == ["temperature_too_low"]
+    responsible = [n for n in e["neurons"] if n["state"] == "responsible"]
+    assert [n["region"] for n in responsible] == ["temperature_too_low"] == [u["region"] for u in e["fired"]]
     for n in e["neurons"]:
         pre = n["pre_activation"]
         assert pre["total"] == pytest.approx(pre["temperature"] + pre["duration"] + pre["bias"])
     s = e["shapley"]
+    assert s["baseline_kind"] == "data" and s["baseline"] is None and s["background_size"] == 200
     total = e["probability"] - s["baseline_probability"]
     assert s["temperature"] + s["duration"] == pytest.approx(total, abs=1e-9)
-    lo, hi = e["counterfactual"]["good_temperature_range"]
+    [(lo, hi)] = e["counterfactual"]["good_temperature_ranges"]
     assert 170 < lo < hi < 220
-    assert e["counterfactual"]["good_duration_range"] is None
-    mid = predict(client, {"temperature": (lo + hi) / 2, "duration": 13.5})["predictions"][0]
-    assert mid["label"] == "good"
+    assert e["counterfactual"]["good_duration_ranges"] == []
+    assert e["counterfactual"]["extrapolated_ranges"] == {"temperature": [False], "duration": []}
+    mid = predict(client, {"temperature": (lo + hi) / 2, "duration": 13.5})
+    assert mid["predictions"][0]["label"] == "good"
     flip = e["counterfactual"]["nearest_flip"]
-    flipped = predict(client, {"temperature": flip["temperature"], "duration": flip["duration"]})
+    flipped = predict(client, {"temperature": flip["temperature"], "duration": flip["duration"]},
+                      )
     assert flipped["predictions"][0]["label"] == "good"
+
+
+def test_explain_against_the_mean_on_request(client):
+    [e] = predict(client, {"temperature": 160, "duration": 13.5}, "/v1/explain?baseline=mean")["predictions"]
+    s = e["shapley"]
+    assert s["baseline_kind"] == "mean" and s["background_size"] == 1
+    assert s["baseline"]["temperature"] == pytest.approx(218.7, abs=0.1)
+    r = client.post("/v1/explain?baseline=median", json={"temperature": 160, "duration": 13.5})
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+
+
+def test_explain_in_fahrenheit_gives_every_temperature_in_fahrenheit(client):
+    c = predict(client, {"temperature": 160, "duration": 13.5}, "/v1/explain?baseline=mean")["predictions"][0]
+    f = predict(client, {"temperature": 320, "duration": 13.5, "temperature_unit": "F"},
+                "/v1/explain?baseline=mean")["predictions"][0]
+    assert f["temperature"] == 320 and f["temperature_unit"] == "F"
+    for (clo, chi), (flo, fhi) in zip(c["counterfactual"]["good_temperature_ranges"],
+                                      f["counterfactual"]["good_temperature_ranges"], strict=True):
+        assert (flo, fhi) == pytest.approx((clo * 1.8 + 32, chi * 1.8 + 32), abs=1e-6)
+    assert f["counterfactual"]["nearest_flip"]["temperature"] == pytest.approx(
+        c["counterfactual"]["nearest_flip"]["temperature"] * 1.8 + 32, abs=1e-6)
+    assert f["shapley"]["baseline"]["temperature"] == pytest.approx(
+        c["shapley"]["baseline"]["temperature"] * 1.8 + 32)
+    assert all("°C" not in n["reason"] for n in f["neurons"])
 
 
 def test_neurons_describe_the_lab_units(client):

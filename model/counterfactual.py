@@ -1,0 +1,324 @@
+"""Counterfactuals: every good interval along one input, and the nearest reading with the other verdict.
+
+Both search the whole valid input range (0–500 °C, 0–120 min), not only the training range.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from model.data import VALID_DURATION_RANGE, VALID_TEMPERATURE_RANGE
+from model.network import Network, sigmoid
+
+SPANS = {"temperature": VALID_TEMPERATURE_RANGE, "duration": VALID_DURATION_RANGE}
+WINDOW_SAMPLES = 501  # evenly spaced readings along an axis, 1 °C and 0.24 min apart
+# Extra readings across each unit's transition, in units of its pre-activation: a narrow good
+# interval can only open where some unit changes.
+TRANSITION = np.linspace(-12.0, 12.0, 49)
+EDGE_TOL = {"temperature": 1e-3, "duration": 1e-4}  # °C, minutes: ten times finer than promised
+_EVEN = {axis: np.linspace(*span, WINDOW_SAMPLES) for axis, span in SPANS.items()}
+FLAT = 1e-9  # a unit whose pre-activation moves less than this over the range has no boundary
+FLIP_STEP = 0.1  # training standard deviations between the readings of the flip grid
+FLIP_MARGIN = 1e-6  # log-odds: a flip lies at least this far past the threshold
+LINE_OFFSETS = np.array([-5e-3, -1e-3, -1e-6, 1e-6, 1e-3, 5e-3])  # sd off a unit's line
+COMPASS = np.array([[np.cos(a), np.sin(a)] for a in np.arange(8) * np.pi / 4])
+BRANCH_APART = 0.3  # sd: a second start this far from the first may lie on another branch
+REFINE_ROUNDS = 12
+NEWTON_STEPS = 8
+ON_BOUNDARY = 1e-8  # log-odds from the threshold: a point this close is on the boundary
+HALVINGS = 20  # a tangent step shrinks to a millionth before the slide stops
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+def good_intervals(net: Network, axis: str, t: float, d: float,
+                   threshold: float) -> list[tuple[float, float]]:
+    """Return every [lo, hi] of ``axis`` values, over the valid range, that make a good roast
+    with the other variable held at the reading's value; edges within EDGE_TOL of the crossing."""
+    along_t = axis == "temperature"
+    lo, hi = SPANS[axis]
+    A, c, w2, b2 = net.folded
+    slope = A[0] if along_t else A[1]
+    fixed = (A[1] * d if along_t else A[0] * t) + c
+    values = [_EVEN[axis]]
+    for s, f in zip(slope.tolist(), fixed.tolist(), strict=True):
+        if abs(s) * (hi - lo) > FLAT:  # a unit that changes along this axis at all
+            values.append(-f / s + TRANSITION / abs(s))
+    v = np.sort(np.clip(np.concatenate(values), lo, hi))
+    cut = logit(threshold)
+    # The scan only brackets the edges, so it may sum in any order; the edges are refined below.
+    with np.errstate(over="ignore"):
+        good = (1.0 / (1.0 + np.exp(-(np.multiply.outer(v, slope) + fixed)))) @ w2 + b2 >= cut
+    if not good.any():
+        return []
+    edges = np.diff(np.concatenate([[0], good.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+
+    def margin(x: float) -> float:  # >= 0 where the roast is good
+        return (net.logit_at(x, d) if along_t else net.logit_at(t, x)) - cut
+
+    tol = EDGE_TOL[axis]
+    out = []
+    for i, j in zip(starts.tolist(), ends.tolist(), strict=True):
+        a = v[i] if i == 0 else edge(margin, v[i], v[i - 1], tol)
+        b = v[j] if j == v.size - 1 else edge(margin, v[j], v[j + 1], tol)
+        out.append((float(a), float(b)))
+    return out
+
+
+def edge(margin: Callable[[float], float], a: float, b: float, tol: float) -> float:
+    """Return a point within tol of where margin crosses zero between a (inside) and b (outside).
+
+    Inside means margin >= 0. The point returned is inside unless the margin there has fallen
+    below zero by rounding alone. Regula falsi with the Illinois rule: a handful of evaluations
+    where bisection needs twenty.
+    """
+    fa, fb = margin(a), margin(b)
+    if fa < 0:  # the sampled verdict and this evaluation disagree in the last bit: a is the edge
+        return a
+    kept = 0  # which end survived the last step: -1 the outside end, +1 the inside end
+    for _ in range(100):
+        if abs(b - a) <= tol:
+            break
+        m = b - fb * (b - a) / (fb - fa) if fb != fa else 0.5 * (a + b)
+        if not min(a, b) < m < max(a, b):
+            m = 0.5 * (a + b)
+        fm = margin(m)
+        if fm >= 0:
+            a, fa = m, fm
+            if kept == -1:
+                fb *= 0.5
+            kept = -1
+        else:
+            b, fb = m, fm
+            if kept == 1:
+                fa *= 0.5
+            kept = 1
+    return a
+
+
+class FlipSearch:
+    """The decision boundary of one model at one threshold, sampled over the valid range.
+
+    Built once: a grid FLIP_STEP standard deviations apart, and the points where its verdict
+    changes between neighbours. A reading's nearest flip starts from the nearest of those.
+    """
+
+    def __init__(self, net: Network, threshold: float) -> None:
+        self.net, self.threshold, self.cut = net, threshold, logit(threshold)
+        self.std = net.std.tolist()
+        t_axis = _axis(VALID_TEMPERATURE_RANGE, FLIP_STEP * self.std[0])
+        d_axis = _axis(VALID_DURATION_RANGE, FLIP_STEP * self.std[1])
+        t, d = np.meshgrid(t_axis, d_axis)  # rows by duration
+        _, _, z2 = net.layers(t.ravel(), d.ravel())
+        z2 = z2.reshape(t.shape)
+        good = sigmoid(z2) >= threshold
+        # For each wanted verdict: the grid readings that have it by FLIP_MARGIN, and the points
+        # where that contour crosses between neighbours.
+        self._samples = {}
+        for want_good, level in ((True, self.cut + FLIP_MARGIN), (False, self.cut - FLIP_MARGIN)):
+            flipped = (good & (z2 >= level)) if want_good else (~good & (z2 <= level))
+            self._samples[want_good] = _crossings(t, d, z2 - level, flipped)
+        # Each unit's boundary n·u + c = 0 in training sd units u, and where two of them cross.
+        A, c, _, _ = net.folded
+        normals = [A[:, j] * net.std for j in range(len(c))]
+        self._lines = [(n, float(cj)) for n, cj in zip(normals, c.tolist(), strict=True)
+                       if math.hypot(*n.tolist()) > FLAT]
+        self._corners = []
+        for i, ((a1, b1), c1) in enumerate((n.tolist(), cj) for n, cj in self._lines):
+            for (a2, b2), c2 in ((n.tolist(), cj) for n, cj in self._lines[i + 1:]):
+                det = a1 * b2 - b1 * a2
+                if abs(det) > 1e-9 * math.hypot(a1, b1) * math.hypot(a2, b2):
+                    self._corners.append(np.array([(-c1 * b2 + c2 * b1) / det, (-a1 * c2 + a2 * c1) / det]))
+
+    def nearest(self, t: float, d: float, good: bool) -> tuple[float, float, float] | None:
+        """Return (t, d, distance in sd) of the nearest reading with the other verdict, or None."""
+        points = self._samples[not good]
+        if not len(points):
+            return None
+        scaled = points / self.std
+        here = np.array([t / self.std[0], d / self.std[1]])
+        dist = ((scaled - here) ** 2).sum(axis=1)
+        starts = [int(np.argmin(dist))]
+        # the nearest sample on another stretch of the boundary, if one is almost as near
+        apart = ((scaled - scaled[starts[0]]) ** 2).sum(axis=1) > BRANCH_APART ** 2
+        if apart.any():
+            other = np.flatnonzero(apart)[np.argmin(dist[apart])]
+            if dist[other] <= (math.sqrt(dist[starts[0]]) + BRANCH_APART) ** 2:
+                starts.append(int(other))
+        best = self._on_unit_lines(t, d, not good)
+        for i in starts:
+            found = self._refine(t, d, *points[i].tolist(), not good)
+            if found is not None and (best is None or found[2] < best[2]):
+                best = found
+        return None if best is None else self._shrink(t, d, best, not good)
+
+    def _shrink(self, t: float, d: float, found: tuple[float, float, float],
+                want_good: bool) -> tuple[float, float, float]:
+        """Move a flip back along the line to the reading while the verdict stays flipped: where
+        the walk stopped at the edge of the valid range, this finds the crossing on it."""
+        ft, fd, _ = found
+        sign = 1.0 if want_good else -1.0
+
+        def margin(s: float) -> float:  # >= 0 where the verdict is flipped
+            return sign * (self.net.logit_at(t + s * (ft - t), d + s * (fd - d)) - self.cut) - FLIP_MARGIN
+
+        s = edge(margin, 1.0, 0.0, 1e-9)
+        if s >= 1.0:
+            return found
+        nearer = self._past(t, d, t + s * (ft - t), d + s * (fd - d), sign)
+        return nearer if nearer is not None and nearer[2] < found[2] else found
+
+    def _on_unit_lines(self, t: float, d: float, want_good: bool) -> tuple[float, float, float] | None:
+        """Return the nearest flip among readings just off the units' boundary lines: the feet of
+        the perpendiculars from the reading and the lines' crossings.
+
+        Where units are steep the boundary is made of pieces of their lines, and Newton steps
+        find no gradient to follow; these readings cover that case.
+        """
+        here = np.array([t / self.std[0], d / self.std[1]])
+        points = []
+        for n, c in self._lines:
+            foot = here - (n @ here + c) * n / (n @ n)
+            points.append(foot + np.multiply.outer(LINE_OFFSETS, n / math.sqrt(n @ n)))
+        for corner in self._corners:
+            points.append(corner + np.multiply.outer(LINE_OFFSETS, COMPASS).reshape(-1, 2))
+        if not points:
+            return None
+        p = np.concatenate(points) * self.std
+        (t_lo, t_hi), (d_lo, d_hi) = VALID_TEMPERATURE_RANGE, VALID_DURATION_RANGE
+        inside = (p[:, 0] >= t_lo) & (p[:, 0] <= t_hi) & (p[:, 1] >= d_lo) & (p[:, 1] <= d_hi)
+        p = p[inside]
+        _, _, z2 = self.net.layers(p[:, 0], p[:, 1])
+        sign = 1.0 if want_good else -1.0
+        flipped = ((sigmoid(z2) >= self.threshold) == want_good) & (sign * (z2 - self.cut) >= FLIP_MARGIN)
+        if not flipped.any():
+            return None
+        p = p[flipped]
+        distance = np.hypot((p[:, 0] - t) / self.std[0], (p[:, 1] - d) / self.std[1])
+        i = int(np.argmin(distance))
+        return float(p[i, 0]), float(p[i, 1]), float(distance[i])
+
+    def _refine(self, t: float, d: float, qt: float, qd: float,
+                want_good: bool) -> tuple[float, float, float] | None:
+        """Slide along the boundary from a sample towards the point nearest the reading.
+
+        Each round steps along the boundary's tangent by the reading's offset along it, then
+        back onto the boundary (Newton), halving the step until the distance shrinks. The
+        sample itself is the fallback where the slide fails (a flat or wild stretch).
+        """
+        st, sd = self.std
+        sign = 1.0 if want_good else -1.0
+        start = best = (qt, qd)
+        level = self.cut + sign * FLIP_MARGIN
+        q = self._onto_boundary(qt, qd, level)
+        if q is not None and _valid(q[0], q[1]):
+            bt, bd, gt, gd = q
+            best_distance = math.hypot((bt - t) / st, (bd - d) / sd)
+            best = (bt, bd)
+            for _ in range(REFINE_ROUNDS):
+                norm = math.hypot(gt, gd)
+                tt, td = -gd / norm, gt / norm  # unit tangent, in sd units
+                s = (t - bt) / st * tt + (d - bd) / sd * td
+                if abs(s) < 1e-7:
+                    break
+                for _ in range(HALVINGS):
+                    q = self._onto_boundary(bt + s * tt * st, bd + s * td * sd, level)
+                    if q is not None and _valid(q[0], q[1]):
+                        distance = math.hypot((q[0] - t) / st, (q[1] - d) / sd)
+                        if distance < best_distance:
+                            break
+                    s *= 0.5
+                else:
+                    break
+                bt, bd, gt, gd = q
+                best, best_distance = (bt, bd), distance
+        found = [f for f in (self._past(t, d, *best, sign), self._past(t, d, *start, sign)) if f]
+        return min(found, key=lambda f: f[2]) if found else None
+
+    def _onto_boundary(self, qt: float, qd: float,
+                       level: float) -> tuple[float, float, float, float] | None:
+        """Newton steps from (qt, qd) onto the contour where the logit is ``level``; return the
+        point and the gradient there,
+        or None where they do not converge (a flat stretch, or a jump past a bend)."""
+        st, sd = self.std
+        for _ in range(NEWTON_STEPS):
+            z, gt, gd = self._logit_and_gradient(qt, qd)
+            norm2 = gt * gt + gd * gd
+            if abs(z - level) <= ON_BOUNDARY and norm2 > 0:
+                return qt, qd, gt, gd
+            if norm2 == 0 or not math.isfinite(norm2):
+                return None
+            step = (z - level) / norm2
+            qt, qd = qt - step * gt * st, qd - step * gd * sd
+        return None
+
+    def _logit_and_gradient(self, t: float, d: float) -> tuple[float, float, float]:
+        """Return the logit and its gradient in training standard deviations at one reading."""
+        units, b2 = self.net.scalar_units
+        z, gt, gd = b2, 0.0, 0.0
+        st, sd = self.std
+        for a_t, a_d, c, w2 in units:
+            pre = a_t * t + a_d * d + c
+            h = 1.0 / (1.0 + math.exp(-pre)) if pre > -700 else 0.0
+            z += w2 * h
+            slope = w2 * h * (1.0 - h)
+            gt += slope * a_t * st
+            gd += slope * a_d * sd
+        return z, gt, gd
+
+    def _past(self, t: float, d: float, qt: float, qd: float,
+              sign: float) -> tuple[float, float, float] | None:
+        """Step from a point near the boundary, away from the reading, until it is FLIP_MARGIN past
+        by the served forward pass (the verdict clients see)."""
+        st, sd = self.std
+        (t_lo, t_hi), (d_lo, d_hi) = VALID_TEMPERATURE_RANGE, VALID_DURATION_RANGE
+        dt, dd = qt - t, qd - d
+        length = math.hypot(dt / st, dd / sd)
+        if length == 0:
+            return None
+        eps = 1e-10
+        for _ in range(30):
+            ft = min(max(qt + eps * dt / length, t_lo), t_hi)
+            fd = min(max(qd + eps * dd / length, d_lo), d_hi)
+            if sign * (self.net.logit_at(ft, fd) - self.cut) >= FLIP_MARGIN and self._confirmed(ft, fd, sign):
+                return ft, fd, math.hypot((ft - t) / st, (fd - d) / sd)
+            eps *= 4.0
+        return None
+
+    def _confirmed(self, t: float, d: float, sign: float) -> bool:
+        """Check the flip with the served forward pass, so that it is the verdict clients see."""
+        _, _, z2 = self.net.layers(np.array([t]), np.array([d]))
+        return (sigmoid(z2)[0] >= self.threshold) == (sign > 0)
+
+
+def _crossings(t: np.ndarray, d: np.ndarray, margin: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """Return the grid readings inside, next to one outside, and the linearly interpolated
+    crossings of ``margin`` between such neighbours: (M, 2) readings."""
+    points = []
+    for axis in (0, 1):  # neighbours along duration, then along temperature
+        g0, g1 = (inside[:-1], inside[1:]) if axis == 0 else (inside[:, :-1], inside[:, 1:])
+        rows, cols = np.nonzero(g0 != g1)
+        r1, c1 = (rows + 1, cols) if axis == 0 else (rows, cols + 1)
+        m0, m1 = margin[rows, cols], margin[r1, c1]
+        w = np.clip(m0 / np.where(m0 == m1, 1.0, m0 - m1), 0.0, 1.0)
+        t0, d0, t1, d1 = t[rows, cols], d[rows, cols], t[r1, c1], d[r1, c1]
+        first = inside[rows, cols]
+        points += [np.stack([np.where(first, t0, t1), np.where(first, d0, d1)], axis=1),
+                   np.stack([t0 + w * (t1 - t0), d0 + w * (d1 - d0)], axis=1)]
+    return np.concatenate(points)
+
+
+def _valid(t: float, d: float) -> bool:
+    (t_lo, t_hi), (d_lo, d_hi) = VALID_TEMPERATURE_RANGE, VALID_DURATION_RANGE
+    return t_lo <= t <= t_hi and d_lo <= d <= d_hi
+
+
+def _axis(span: tuple[float, float], step: float) -> np.ndarray:
+    n = int(math.ceil((span[1] - span[0]) / step)) + 1
+    return np.linspace(span[0], span[1], n)

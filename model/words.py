@@ -1,0 +1,176 @@
+"""Roast words: what a unit does and why it sways one reading, in the client's temperature unit.
+
+Every sentence stays true: a threshold is named only where it lies inside the valid input range,
+and a unit without a clear region is never described as one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from model.data import (
+    DURATION_RANGE,
+    REGION_BY_KEY,
+    TEMPERATURE_RANGE,
+    VALID_DURATION_RANGE,
+    VALID_TEMPERATURE_RANGE,
+    to_fahrenheit,
+)
+
+if TYPE_CHECKING:
+    from model.network import Network
+    from model.roles import Role
+
+# A unit's state on one reading; see Explainer.predict_many for how each is decided.
+RESPONSIBLE, ALSO_BAD, NEAR_BAD, CLEAR = "responsible", "also_bad", "near_bad", "clear"
+
+# (axis, bad above the threshold?) -> words on the good side
+_GOOD_WORDS = {
+    ("temperature", False): "temperature high enough",
+    ("temperature", True): "temperature low enough",
+    ("duration", False): "duration long enough",
+    ("duration", True): "duration short enough",
+    ("diagonal", True): "time and temperature in balance",
+    ("diagonal", False): "time and temperature in balance",
+}
+
+
+def temperature(celsius: float, unit: str = "C") -> str:
+    """Format a temperature to 0.1 degree in °C or °F."""
+    return f"{to_fahrenheit(celsius):.1f} °F" if unit == "F" else f"{celsius:.1f} °C"
+
+
+def temperature_gap(celsius: float, unit: str = "C") -> str:
+    """Format a temperature difference to 0.1 degree in °C or °F."""
+    return f"{celsius * 9 / 5:.1f} °F" if unit == "F" else f"{celsius:.1f} °C"
+
+
+def minutes(value: float) -> str:
+    return f"{value:.2f} min"
+
+
+def _inside(value: float, span: tuple[float, float]) -> bool:
+    return span[0] <= value <= span[1]
+
+
+def _every(axis: str, unit: str) -> str:
+    if axis == "temperature":
+        lo, hi = VALID_TEMPERATURE_RANGE
+        return f"at every temperature from {temperature(lo, unit)} to {temperature(hi, unit)}"
+    lo, hi = VALID_DURATION_RANGE
+    return f"for every duration from {lo:g} to {hi:g} min"
+
+
+def _side(bad: bool) -> str:
+    return "bad" if bad else "good"
+
+
+def words(role: Role) -> tuple[str, str]:
+    """Return the phrases for this unit's bad side and its good side."""
+    if role.covers_region:
+        return REGION_BY_KEY[role.region].words, _GOOD_WORDS[(role.axis, role.bad_above)]
+    return "on its bad side (no clear region)", "on its good side (no clear region)"
+
+
+def describe(role: Role, net: Network) -> str:
+    """Say what the unit does over the domain, in °C and minutes."""
+    mean_t, mean_d = (float(v) for v in net.mean)
+    low, high = role.push_range
+    if role.region == "inactive":
+        return ("inactive: it moves the log-odds by less than 1 everywhere in the training range, "
+                "so it does not sway the verdict there")
+    if role.constant:
+        on = "on" if role.activation_range[0] >= 0.5 else "off" if role.activation_range[1] < 0.5 else "flat"
+        a_lo, a_hi = role.activation_range
+        return (f"constant: always {on} over the training range (activation {a_lo:.2f}–{a_hi:.2f}), "
+                f"it pulls every roast's log-odds {low:.2f}–{high:.2f} towards bad, whatever the reading")
+    bad, _ = words(role)
+    side = "above" if role.bad_above else "below"
+    if role.axis == "temperature":
+        th = role.threshold(mean_t, mean_d)
+        if _inside(th, VALID_TEMPERATURE_RANGE):
+            text = f"signals a bad roast {side} {temperature(th)} (at the mean duration of {minutes(mean_d)})"
+        else:
+            text = _flat(role, mean_t, mean_d, f"at the mean duration of {minutes(mean_d)}")
+    elif role.axis == "duration":
+        th = role.threshold(mean_t, mean_d)
+        if _inside(th, VALID_DURATION_RANGE):
+            text = (f"signals a bad roast {side} {minutes(th)} "
+                    f"(at the mean temperature of {temperature(mean_t)})")
+        else:
+            text = _flat(role, mean_t, mean_d, f"at the mean temperature of {temperature(mean_t)}")
+    else:
+        slope, intercept = -role.a_t / role.a_d, -role.c / role.a_d
+        th = role.threshold(220.0, mean_d)
+        example = (f"for example {minutes(th)} at 220.0 °C" if _inside(th, VALID_DURATION_RANGE)
+                   else f"at 220.0 °C it is on its {_side(_bad_at(role, 220.0, mean_d))} side "
+                        f"{_every('duration', 'C')}")
+        text = (f"signals a bad roast when the duration is {side} {intercept:.2f} "
+                f"{'-' if slope < 0 else '+'} {abs(slope):.4f} × temperature in °C ({example})")
+    if role.unclear:
+        return f"no clear bad-roast region (best agreement {role.agreement:.2f}): {text}"
+    return f"{bad}: {text}"
+
+
+def _bad_at(role: Role, t: float, d: float) -> bool:
+    return role.sign * (role.a_t * t + role.a_d * d + role.c) > 0
+
+
+def _flat(role: Role, t: float, d: float, where: str) -> str:
+    axis = "temperature" if role.axis == "temperature" else "duration"
+    return f"{where} it does not change: on its {_side(_bad_at(role, t, d))} side {_every(axis, 'C')}"
+
+
+def reason(role: Role, t: float, d: float, state: str, push: float, unit: str = "C",
+           extrapolated: bool = False) -> str:
+    """Say in roast words why unit ``role`` does or does not make reading (t °C, d min) bad.
+
+    ``state`` is one of RESPONSIBLE, ALSO_BAD, NEAR_BAD, CLEAR; ``push`` the unit's push on it.
+    """
+    if not role.live:
+        kind = "constant over the training range" if role.constant else "inactive over the training range"
+        text = f"{kind}: here it pulls the log-odds {push:.2f} towards bad"
+        if state == RESPONSIBLE:
+            text += ", enough to tip the verdict"
+        return text + (_off_range(unit) if extrapolated else "")
+    bad_side = _bad_at(role, t, d)
+    bad, good = words(role)
+    if state == RESPONSIBLE:
+        head = bad
+    elif state == ALSO_BAD:
+        head = f"{bad} as well" if bad_side else f"{good}, but only just"
+    elif state == NEAR_BAD:
+        head = f"{bad}, but not enough to spoil the roast" if bad_side else f"{good}, but close"
+    else:
+        head = bad if bad_side else good
+    text = f"{head}: {_where(role, t, d, unit)}"
+    if state in (RESPONSIBLE, ALSO_BAD):
+        pulls = "pulls" if bad_side else "is still close enough to pull"
+        text += f"; it {pulls} the log-odds {push:.2f} towards bad"
+    return text + (_off_range(unit) if extrapolated else "")
+
+
+def _where(role: Role, t: float, d: float, unit: str) -> str:
+    """Place the reading against the unit's threshold, or say the unit does not change there."""
+    if role.axis == "temperature":
+        th = role.threshold(t, d)
+        if not _inside(th, VALID_TEMPERATURE_RANGE):
+            return (f"at {minutes(d)} this neuron is on its {_side(_bad_at(role, t, d))} side "
+                    f"{_every('temperature', unit)}")
+        return (f"{temperature(t, unit)} is {temperature_gap(abs(t - th), unit)} "
+                f"{'over' if t > th else 'under'} this neuron's threshold of {temperature(th, unit)}")
+    th = role.threshold(t, d)
+    if not _inside(th, VALID_DURATION_RANGE):
+        return (f"at {temperature(t, unit)} this neuron is on its {_side(_bad_at(role, t, d))} side "
+                f"{_every('duration', unit)}")
+    relation = "over" if d > th else "under"
+    if role.axis == "diagonal":
+        return (f"at {temperature(t, unit)} this neuron's duration limit is {minutes(th)} "
+                f"and {minutes(d)} is {minutes(abs(d - th))} {relation} it")
+    return f"{minutes(d)} is {minutes(abs(d - th))} {relation} this neuron's threshold of {minutes(th)}"
+
+
+def _off_range(unit: str) -> str:
+    (t_lo, t_hi), (d_lo, d_hi) = TEMPERATURE_RANGE, DURATION_RANGE
+    return (f" (extrapolated: outside the training range of {temperature(t_lo, unit)}–"
+            f"{temperature(t_hi, unit)} and {d_lo:g}–{d_hi:g} min)")
