@@ -120,7 +120,7 @@ def _serve(args) -> int:
         env["ROASTNET_WORKERS"] = str(args.workers)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")  # tiny matrices: BLAS threads only cost, in workers and trainer
-    open_registry(Settings())  # a clear error now beats one from every worker
+    open_registry(Settings()).close()  # a clear error now beats one from every worker
     conf = GUNICORN_CONF if GUNICORN_CONF.exists() else Path("gunicorn.conf.py").resolve()  # installed
     cmd = [sys.executable, "-m", "gunicorn", "-c", str(conf), "service.wsgi:app"]
     if args.no_trainer:

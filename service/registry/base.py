@@ -63,6 +63,9 @@ class Registry:
     def backup(self, target) -> None:
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Give back what the store holds open (a connection pool); nothing for SQLite."""
+
     def _changed(self, db) -> None:
         """Bump the version row inside a write that changed the models or the active id."""
         db.execute("UPDATE state SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "

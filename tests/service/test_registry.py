@@ -29,8 +29,7 @@ def opener(store_env):
 
     yield open_
     for r in made:
-        if hasattr(r, "close"):
-            r.close()
+        r.close()
 
 
 @pytest.fixture
