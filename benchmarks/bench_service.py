@@ -82,8 +82,10 @@ def _largest_retrain(url: str) -> float:
     body = {"seeds": list(range(2000, 2064)), "hidden_units": 8, "steps": 19_531}
     start = time.perf_counter()
     r = requests.post(url + "/v1/retrain", json=body, headers={**admin(), "Prefer": "wait=30"}, timeout=120)
+    job_url = url + r.headers["Location"]
     while r.json()["status"] in ("queued", "running"):
-        r = requests.get(url + r.headers["Location"], timeout=10)
+        time.sleep(0.05)
+        r = requests.get(job_url, timeout=10)
     assert r.json()["status"] == "succeeded", r.text
     return time.perf_counter() - start
 
