@@ -1,4 +1,6 @@
-# roastnet: the API under gunicorn, as a non-root user, with the registry on a volume.
+# roastnet: the API under gunicorn and one trainer beside it (`roastnet serve`), as a non-root
+# user, with the registry and the job queue on a volume. Scaled out, the same image runs
+# `roastnet serve --no-trainer` (API replicas) and `roastnet trainer` (deploy/).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -22,4 +24,4 @@ VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2)"]
-CMD ["gunicorn", "-c", "gunicorn.conf.py", "service.wsgi:app"]
+CMD ["roastnet", "serve"]

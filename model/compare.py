@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
@@ -50,8 +51,8 @@ def symmetry_report(net: Network) -> dict[str, Any]:
         pairs.append({
             "units": [i, j],
             "weight_cosine": _cosine(incoming[i], incoming[j]),
-            "max_weight_difference": float(max(
-                np.abs(incoming[i] - incoming[j]).max(), abs(net.W2[i, 0] - net.W2[j, 0]))),
+            "max_weight_difference": _max_difference(
+                np.append(incoming[i], net.W2[i, 0]), np.append(incoming[j], net.W2[j, 0])),
             "activation_correlation": _correlation(A1[:, i], A1[:, j]),
             "max_activation_difference": max_act,
         })
@@ -75,8 +76,16 @@ def _root(parent: list[int], i: int) -> int:
 
 
 def _cosine(u: np.ndarray, v: np.ndarray) -> float:
+    # Scaled first: weights near the float limit (imports may have them) would overflow the norms.
+    u, v = u / (np.abs(u).max() or 1.0), v / (np.abs(v).max() or 1.0)
     norm = np.linalg.norm(u) * np.linalg.norm(v)
-    return float(u @ v / norm) if norm > 0 else 0.0
+    return float(np.clip(u @ v / norm, -1, 1)) if norm > 0 else 0.0
+
+
+def _max_difference(u: np.ndarray, v: np.ndarray) -> float:
+    """Return max |u - v|, saturated at the largest float rather than overflowing to infinity."""
+    half = float(np.abs(u / 2 - v / 2).max())
+    return min(2 * half, sys.float_info.max)
 
 
 def _correlation(u: np.ndarray, v: np.ndarray) -> float:

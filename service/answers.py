@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from service.schemas import Normalization, Pair
+from service.schemas import Normalization, Pair, RetrainRequest
 
 TemperatureUnit = Literal["C", "F"]
 
@@ -269,3 +269,30 @@ class ProblemDetail(BaseModel):
     status: int
     detail: str
     errors: list[dict] | None = None
+
+
+class JobProgress(BaseModel):
+    seeds_done: int = Field(description="seeds trained or found stored so far")
+    seeds_total: int
+    step: int = Field(description="training step of the batch of seeds under way")
+    steps: int
+
+
+class Job(BaseModel):
+    id: str
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    progress: JobProgress
+    attempts: int = Field(description="times a trainer has taken the job (a lost trainer's job runs again)")
+    request: RetrainRequest
+    result: RetrainResponse | None = Field(description="the models and their comparison, once succeeded")
+    problem: ProblemDetail | None = Field(description="why the job failed or was cancelled")
+
+
+class JobList(BaseModel):
+    jobs: list[Job]
+    total: int
+    limit: int
+    offset: int

@@ -9,9 +9,10 @@ from flask import Flask, Response, request
 from werkzeug.routing import BaseConverter
 
 from service import errors
-from service.api import health, models, predictions
+from service.api import health, jobs, models, predictions
 from service.auth import load_or_create_token
-from service.registry import Registry
+from service.jobs import JobQueue
+from service.registry import Registry, open_registry
 from service.settings import Settings
 from service.training import ensure_defaults
 
@@ -30,16 +31,17 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         # OPTIONS is not part of the contract: it answers 405 with Allow, like any other method.
         PROVIDE_AUTOMATIC_OPTIONS=False,
     )
-    registry = registry or Registry(settings.data_dir)
+    registry = registry or open_registry(settings)
     if settings.seed_on_start:
         ensure_defaults(registry)
     app.extensions["roastnet.registry"] = registry
+    app.extensions["roastnet.queue"] = JobQueue(settings)  # this process queues jobs, never runs them
     token = settings.admin_token.get_secret_value() if settings.admin_token else None
     app.config["ROASTNET_TOKEN"] = token or load_or_create_token(settings.data_dir)
 
     app.url_map.converters["model_ref"] = ModelRef
     errors.init_app(app)
-    for blueprint in (health.bp, predictions.bp, models.bp):
+    for blueprint in (health.bp, predictions.bp, models.bp, jobs.bp):
         app.register_blueprint(blueprint)
     app.before_request(_request_limits)
     app.after_request(_headers)

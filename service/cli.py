@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -13,11 +15,13 @@ import orjson
 from model.compare import SeedEntry, compare_seeds
 from model.data import PRIMARY_REGIONS, to_celsius
 from model.train import MAX_SEED, Recipe, train_seeds
-from service import present
-from service.registry import Registry, RegistryError, UnknownModel
+from service import present, remote
+from service.registry import Registry, RegistryError, UnknownModel, open_registry
 from service.schemas import RetrainRequest
 from service.settings import Settings
 from service.stored import BrokenModel
+from service.supervisor import supervise
+from service.trainer import Trainer
 from service.training import as_new_model, ensure_defaults, retrain
 
 GUNICORN_CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
@@ -27,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args) or 0
-    except (RegistryError, UnknownModel, BrokenModel, ValueError) as exc:
+    except (RegistryError, UnknownModel, BrokenModel, ValueError, remote.RemoteError) as exc:
         print(f"roastnet: {exc}", file=sys.stderr)
         return 2
 
@@ -36,11 +40,16 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="roastnet", description=__doc__)
     sub = p.add_subparsers(required=True, metavar="command")
 
-    serve = sub.add_parser("serve", help="serve the HTTP API with gunicorn")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = sub.add_parser("serve", help="serve the HTTP API with gunicorn, and a trainer beside it")
+    serve.add_argument("--host", help="default 127.0.0.1, or the host of ROASTNET_BIND")
+    serve.add_argument("--port", type=int, help="default 8000, or the port of ROASTNET_BIND")
     serve.add_argument("--workers", type=int, default=None)
+    serve.add_argument("--no-trainer", action="store_true",
+                       help="serve only (trainers run elsewhere: `roastnet trainer`)")
     serve.set_defaults(run=_serve)
+
+    trainer = sub.add_parser("trainer", help="run retrain jobs from the queue until stopped")
+    trainer.set_defaults(run=_trainer)
 
     predict = sub.add_parser("predict", help="judge one reading")
     predict.add_argument("temperature", type=float)
@@ -60,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--hidden-units", type=int, default=Recipe.hidden_units)
     train.add_argument("--steps", type=int, default=Recipe.steps)
     train.add_argument("--activate", type=int, help="the seed whose model becomes active")
+    train.add_argument("--url", help="submit a job to the service at this URL instead "
+                                     "(token: ROASTNET_ADMIN_TOKEN)")
     train.set_defaults(run=_train)
 
     sweep = sub.add_parser("sweep", help="train many seeds and report how their units divide regions")
@@ -67,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--init", choices=["glorot", "symmetric"], default="glorot")
     sweep.add_argument("--hidden-units", type=int, default=Recipe.hidden_units)
     sweep.add_argument("--store", action="store_true", help="also store every model")
+    sweep.add_argument("--url", help="run as jobs on the service at this URL (they store every model)")
     sweep.set_defaults(run=_sweep)
 
     models = sub.add_parser("models", help="list stored models")
@@ -95,19 +107,41 @@ def _seeds(text: str) -> list[int]:
 
 
 def _registry() -> Registry:
-    reg = Registry(Settings().data_dir)
+    reg = open_registry(Settings())
     ensure_defaults(reg)
     return reg
 
 
 def _serve(args) -> int:
-    env = dict(os.environ, ROASTNET_BIND=f"{args.host}:{args.port}")
+    env = dict(os.environ)
+    host, _, port = env.get("ROASTNET_BIND", "127.0.0.1:8000").rpartition(":")
+    env["ROASTNET_BIND"] = f"{args.host or host}:{args.port or port}"
     if args.workers:
         env["ROASTNET_WORKERS"] = str(args.workers)
-    Registry(Settings().data_dir)  # a clear error now beats one from every worker
-    cmd = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "service.wsgi:app"]
-    os.execve(sys.executable, cmd, env)
-    return 0  # not reached
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")  # tiny matrices: BLAS threads only cost, in workers and trainer
+    open_registry(Settings()).close()  # a clear error now beats one from every worker
+    conf = GUNICORN_CONF if GUNICORN_CONF.exists() else Path("gunicorn.conf.py").resolve()  # installed
+    cmd = [sys.executable, "-m", "gunicorn", "-c", str(conf), "service.wsgi:app"]
+    if args.no_trainer:
+        os.execve(sys.executable, cmd, env)
+    return supervise(cmd, env)
+
+
+def _trainer(args) -> int:
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
+    os.nice(settings.trainer_nice)
+    trainer = Trainer(settings)
+
+    def stop(_signum, _frame) -> None:
+        trainer.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    trainer.serve_forever()
+    return 0
 
 
 def _predict(args) -> int:
@@ -138,7 +172,10 @@ def _neurons(args) -> int:
 def _train(args) -> int:
     req = RetrainRequest(seeds=args.seeds, init=args.init, hidden_units=args.hidden_units,
                          steps=args.steps, activate=args.activate)
-    body = retrain(_registry(), req, max_work=10**15)
+    if args.url:
+        body = remote.run_job(args.url, req.model_dump(exclude_defaults=True))
+    else:
+        body = retrain(_registry(), req, max_work=10**15)
     for m in body["models"]:
         print(f"seed {m['seed']}: model {m['id']} {'trained' if m['created'] else 'already stored'}, "
               f"grid accuracy {m['metrics']['grid_accuracy']:.4f}")
@@ -151,7 +188,9 @@ def _train(args) -> int:
 def _sweep(args) -> int:
     recipe = Recipe(init=args.init, hidden_units=args.hidden_units)
     chunk, rows, start = 50, [], time.perf_counter()
-    for i in range(0, len(args.seeds), chunk):
+    if args.url:
+        rows = remote.run_jobs(args.url, args.seeds, {"init": args.init, "hidden_units": args.hidden_units})
+    for i in range(0, len(args.seeds) if not args.url else 0, chunk):
         seeds = args.seeds[i:i + chunk]
         results = train_seeds(recipe, seeds)
         if args.store:
@@ -204,9 +243,9 @@ def _models(args) -> int:
 
 
 def _backup(args) -> int:
-    reg = Registry(Settings().data_dir)
+    reg = open_registry(Settings())
     reg.backup(args.target)
-    print(f"backed up {reg.path} to {args.target}")
+    print(f"backed up {reg!r} to {args.target}")
     return 0
 
 

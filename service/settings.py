@@ -15,13 +15,29 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ROASTNET_", extra="ignore")
 
     data_dir: Path = Path("var")
+    # postgresql://… puts models and jobs on a shared server; empty keeps SQLite in data_dir.
+    database_url: str | None = None
+    database_pool_size: int = Field(4, ge=1, le=64)
+    # redis://… makes the job queue shared by trainers on many hosts; empty keeps it in data_dir.
+    queue_url: str | None = None
+    queue_name: str = Field("roastnet", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     admin_token: SecretStr | None = None
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
     max_predict_readings: int = Field(10_000, ge=1)
     max_explain_readings: int = Field(1_000, ge=1)
-    # seeds × samples × hidden units × steps: about 4 ns each here, so 2e9 stays near 10 s,
-    # well inside the worker timeout.
+    # The per-job limit on seeds × samples × hidden units × steps: about 4 ns each here, so a
+    # job of 2e9 trains for about 10 s in the trainer process, never in a web worker.
     max_retrain_work: int = Field(2_000_000_000, ge=1)
+    # A trainer renews its lease on a running job every lease/3 s; a job whose lease runs out
+    # (the trainer died) is run again, up to job_attempts times, then failed with a problem.
+    job_lease_seconds: float = Field(15.0, gt=0.5, le=3600)
+    job_attempts: int = Field(2, ge=1, le=10)
+    # The trainer's CPU priority below the web workers' (os.nice): predictions keep their latency.
+    trainer_nice: int = Field(10, ge=0, le=19)
+    # The longest a client may hold a web worker waiting for its job with Prefer: wait=N.
+    max_wait_seconds: int = Field(30, ge=0, le=50)
+    # A queued job that no trainer took this long is delivered again (the queue may have lost it).
+    job_requeue_seconds: float = Field(60.0, gt=1)
     seed_on_start: bool = True
     log_level: str = "INFO"
 

@@ -28,6 +28,17 @@ def _int_param(name: str, lo: int, hi: int, default: int, description: str) -> d
             "schema": {"type": "integer", "minimum": lo, "maximum": hi, "default": default}}
 
 
+PREFER_PARAM = {"name": "Prefer", "in": "header", "required": False,
+                "description": "wait=N (RFC 7240; N capped at ROASTNET_MAX_WAIT_SECONDS, 30 by "
+                               "default): answer 201 with the finished job if it ends within N "
+                               "seconds, else 202 as without it",
+                # Any Prefer value is acceptable: preferences a server does not know are ignored.
+                "schema": {"type": "string"}}
+STATUS_PARAM = {"name": "status", "in": "query", "required": False, "description": "only jobs in this state",
+                "schema": {"type": "string",
+                           "enum": ["queued", "running", "succeeded", "failed", "cancelled"]}}
+JOB_PARAM = {"name": "job_id", "in": "path", "required": True, "description": "job id",
+             "schema": {"type": "string", "minLength": 1, "maxLength": 64}}
 BASELINE_PARAM = {"name": "baseline", "in": "query", "required": False,
                   "description": "Shapley baseline: data averages over the model's training readings; "
                                  "mean compares with the mean reading alone",
@@ -66,14 +77,38 @@ ROUTES: list[tuple] = [
      [REF_PARAM], False),
     ("delete", "/v1/models/{ref}", "Delete a model that is not active", None, (204, None),
      (404, 409), [REF_PARAM], True),
-    ("post", "/v1/retrain", "Train one model per seed and compare them", s.RetrainRequest,
-     (201, a.RetrainResponse), BODY_PROBLEMS, [], True),
+    ("post", "/v1/retrain",
+     "Queue a retrain: one model per seed, compared (a job; 201 inline with Prefer: wait=N)",
+     s.RetrainRequest, (202, a.Job), BODY_PROBLEMS, [PREFER_PARAM], True),
+    ("get", "/v1/jobs", "Retrain jobs, newest first", None, (200, a.JobList), (422,),
+     [_int_param("limit", 1, 500, 50, "page size"), _int_param("offset", 0, 10**9, 0, "skip"),
+      STATUS_PARAM], False),
+    ("get", "/v1/jobs/{job_id}", "One job: status, progress, result or problem", None, (200, a.Job),
+     (404,), [JOB_PARAM], False),
+    ("delete", "/v1/jobs/{job_id}", "Cancel a queued or running job", None, (200, a.Job), (404, 409),
+     [JOB_PARAM], True),
 ]
-EXTRA_OK = {("post", "/v1/models"): 200}  # importing weights already stored answers 200
+# Second successful answers: (status, description).
+EXTRA_OK = {
+    ("post", "/v1/models"): (200, "Already stored"),
+    ("post", "/v1/retrain"): (201, "The job finished within Prefer: wait=N; it is inline"),
+}
+LOCATION = {"description": "the job: /v1/jobs/{id}", "schema": {"type": "string"}}
+RESPONSE_HEADERS = {
+    ("post", "/v1/retrain"): {
+        202: {"Location": LOCATION},
+        201: {"Location": LOCATION,
+              "Preference-Applied": {"description": "wait=N, the wait that was honoured (RFC 7240)",
+                                     "schema": {"type": "string"}}},
+    },
+}
 
+STATUS_TEXT = {200: "OK", 201: "Created", 202: "Accepted: the job is queued or running; poll Location",
+               204: "No content"}
 PROBLEM_TEXT = {
     400: "malformed JSON", 401: "missing or wrong admin token", 404: "no such model",
-    409: "conflict: the model is active, the name is taken, or the stored model is unusable",
+    409: "conflict: the model is active, the name is taken, the stored model is unusable, "
+         "or the job has already finished",
     413: "body over the size limit", 414: "path and query longer than 4096 bytes",
     415: "body is not application/json", 431: "more than 50 header fields, or one over 8 KiB",
     422: "the request is well-formed but not valid (the detail names the field)", 503: "not ready",
@@ -108,15 +143,17 @@ def build() -> dict[str, Any]:
                        for m in (req if isinstance(req, tuple) else (req,))]
             schema = options[0] if len(options) == 1 else {"oneOf": options}
             op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
-        ok: dict[str, Any] = {"description": "OK" if status == 200 else "Created" if status == 201
-                              else "No content"}
+        ok: dict[str, Any] = {"description": STATUS_TEXT[status]}
         if resp == "yaml":
             ok["content"] = {"application/yaml": {"schema": {"type": "string"}}}
         elif resp is not None:
             ok["content"] = {"application/json": {"schema": {"$ref": REF.format(model=resp.__name__)}}}
         op["responses"][str(status)] = ok
         if (method, path) in EXTRA_OK:
-            op["responses"][str(EXTRA_OK[(method, path)])] = {**ok, "description": "Already stored"}
+            extra, text = EXTRA_OK[(method, path)]
+            op["responses"][str(extra)] = {**ok, "description": text}
+        for code, headers in RESPONSE_HEADERS.get((method, path), {}).items():
+            op["responses"][str(code)]["headers"] = headers
         for code in sorted(set(problems) | ({401} if admin else set()) | set(ANY_REQUEST_PROBLEMS)):
             op["responses"][str(code)] = {
                 "description": PROBLEM_TEXT[code],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from model.compare import SeedEntry, compare_seeds, metrics
@@ -18,6 +19,8 @@ from service.stored import NewModel, StoredModel
 
 log = logging.getLogger("roastnet.training")
 DEFAULT_NAME, LAB_NAME = "default", "lab"
+SEEDS_PER_BATCH = 16  # seeds trained together; progress moves one batch at a time
+Progress = Callable[[int, int, int], None]  # (seeds done, step, steps) during training
 
 
 def ensure_defaults(reg: Registry) -> None:
@@ -48,32 +51,67 @@ def as_new_model(result, name: str | None = None) -> NewModel:
                     loss_curve=[[step, loss] for step, loss in result.loss_curve], name=name)
 
 
-def retrain(reg: Registry, req: RetrainRequest, max_work: int) -> dict[str, Any]:
-    """Train one model per seed (skipping recipes already stored) and compare them."""
+def check_work(req: RetrainRequest, max_work: int) -> None:
+    """Refuse a retrain over the per-job work budget, saying by how much."""
     work = len(req.seeds) * req.samples * req.hidden_units * req.steps
     if work > max_work:
         raise ValidationProblem(
             f"work budget: seeds × samples × hidden_units × steps = {work:,} is over the limit of "
             f"{max_work:,} by {work - max_work:,} ({work / max_work:.2f}×); "
             "ask for fewer seeds, samples or steps")
+
+
+def retrain(reg: Registry, req: RetrainRequest, max_work: int, progress: Progress | None = None,
+            finish: Callable[[Any, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Train one model per seed (skipping recipes already stored) and compare them.
+
+    The new models, the activation and ``finish(db, answer)`` (a job's own bookkeeping) commit in
+    one transaction: all of them or none.
+    """
+    check_work(req, max_work)
     recipe = Recipe(data_seed=req.data_seed, samples=req.samples, seed=req.seeds[0], init=req.init,
                     hidden_units=req.hidden_units, steps=req.steps, learning_rate=req.learning_rate)
     ids = {seed: recipe.with_seed(seed).id for seed in req.seeds}
     missing = [seed for seed in req.seeds if not reg.exists(ids[seed])]
-    results = train_seeds(recipe, missing) if missing else []
-    activate = ids[req.activate] if req.activate is not None else None
-    created = reg.add([as_new_model(r) for r in results], activate=activate)
-    new_ids = {r.recipe.id for r, is_new in zip(results, created, strict=True) if is_new}
-    stored = {seed: reg.get(ids[seed]) for seed in req.seeds}
+    done = len(req.seeds) - len(missing)
+    new: dict[str, NewModel] = {}
+    for i in range(0, len(missing), SEEDS_PER_BATCH):
+        batch = missing[i:i + SEEDS_PER_BATCH]
+        observe = None if progress is None else _observer(progress, done, recipe.steps)
+        new |= {r.recipe.id: as_new_model(r) for r in train_seeds(recipe, batch, observe)}
+        done += len(batch)
+    stored = {seed: _as_stored(new[ids[seed]]) if ids[seed] in new else reg.get(ids[seed])
+              for seed in req.seeds}
     comparison = compare_seeds([SeedEntry(seed, m.id, m.network, req.data_seed, req.samples,
                                           metrics=m.metrics, roles=m.roles)
                                 for seed, m in stored.items()])
-    return {
-        "models": [{"id": m.id, "seed": seed, "created": m.id in new_ids, "metrics": m.metrics,
+    activate = ids[req.activate] if req.activate is not None else None
+    answer = {
+        "models": [{"id": m.id, "seed": seed, "created": False, "metrics": m.metrics,
                     "neurons": [present.role(r) for r in m.roles]} for seed, m in stored.items()],
         "comparison": comparison,
         "activated": activate,
     }
+    with reg.transaction() as db:
+        created = reg.insert(db, list(new.values()), activate=activate)
+        new_ids = {m.id for m, is_new in zip(new.values(), created, strict=True) if is_new}
+        for entry in answer["models"]:
+            entry["created"] = entry["id"] in new_ids
+        if finish is not None:
+            finish(db, answer)
+    return answer
+
+
+def _observer(progress: Progress, done: int, steps: int) -> Callable:
+    def observe(step: int, _z2) -> None:
+        progress(done, step, steps)
+
+    return observe
+
+
+def _as_stored(m: NewModel) -> StoredModel:
+    return StoredModel(id=m.id, name=m.name, source=m.source, recipe=m.recipe, metrics=m.metrics,
+                       loss_curve=m.loss_curve, created_at="", network=m.network)
 
 
 def import_weights(reg: Registry, req: ImportRequest) -> tuple[StoredModel, bool]:

@@ -23,11 +23,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVE = [sys.executable, "-m", "service.cli", "serve"]  # gunicorn and a supervised trainer
+SERVE_ONLY = [*SERVE, "--no-trainer"]
+TRAINER = [sys.executable, "-m", "service.cli", "trainer"]
+
+
 class Server:
-    """gunicorn with ``workers`` sync workers on a free port and the given data directory."""
+    """gunicorn with ``workers`` sync workers on a free port and the given data directory.
+
+    ``trainer=True`` starts `roastnet serve` instead: the same gunicorn under a supervisor, with a
+    trainer process beside it (needed for retrain jobs to run).
+    """
 
     def __init__(self, data_dir: Path, workers: int = 2, env: dict | None = None,
-                 cmd: list[str] | None = None, cwd: Path = ROOT) -> None:
+                 cmd: list[str] | None = None, cwd: Path = ROOT, trainer: bool = False) -> None:
         self.data_dir = Path(data_dir)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -35,8 +44,9 @@ class Server:
         self.env = {**os.environ, "ROASTNET_DATA_DIR": str(self.data_dir),
                     "ROASTNET_ADMIN_TOKEN": TOKEN, "ROASTNET_BIND": f"127.0.0.1:{self.port}",
                     "ROASTNET_WORKERS": str(workers), **(env or {})}
-        self.cmd = cmd or [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-                           "service.wsgi:app"]
+        self.cmd = cmd or (SERVE if trainer else
+                           [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+                            "service.wsgi:app"])
         self.cwd = cwd
         self.proc: subprocess.Popen | None = None
 
@@ -79,9 +89,13 @@ class Server:
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
         return [int(p) for p in children.read_text().split()]
 
+    def descendants(self) -> list[int]:
+        """Return the PIDs of every process below the one we started (workers, trainer)."""
+        return descendants(self.proc.pid)
+
     def kill(self) -> None:
-        """kill -9 the master we started (its workers notice and exit)."""
-        pids = self.worker_pids()
+        """kill -9 the process we started and everything below it (workers, trainer)."""
+        pids = self.descendants()
         os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait(10)
         for pid in pids:
@@ -106,6 +120,17 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return found
+    for child in map(int, children):
+        found += [child, *descendants(child)]
+    return found
 
 
 def admin() -> dict[str, str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from flask import Blueprint, Response, current_app
 
 from service.errors import Unavailable
@@ -26,7 +24,7 @@ def readyz() -> Response:
     try:
         model = registry().active()
         model.explainer.predict_many(*model.network.mean.tolist())
-    except (sqlite3.Error, UnknownModel, BrokenModel, ValueError, ArithmeticError) as exc:
+    except (*registry().errors, UnknownModel, BrokenModel, ValueError, ArithmeticError) as exc:
         raise Unavailable(f"not ready: {exc}") from None
     return json_response({"status": "ready", "active_model": model.id})
 

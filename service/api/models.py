@@ -1,16 +1,16 @@
-"""The registry over HTTP: list, read, import, retrain, activate, delete."""
+"""The registry over HTTP: list, read, import, activate, delete (retraining is a job: api/jobs.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 
 from service import present
 from service.auth import admin_required
 from service.errors import Conflict, NotFound
 from service.http import body_bytes, find_model, int_arg, json_response, parse, registry
 from service.registry import UnknownModel
-from service.schemas import ActivateRequest, ImportRequest, RetrainRequest
-from service.training import import_weights, retrain
+from service.schemas import ActivateRequest, ImportRequest
+from service.training import import_weights
 
 bp = Blueprint("models", __name__, url_prefix="/v1")
 
@@ -60,11 +60,3 @@ def delete(ref: str) -> Response:
         raise Conflict(f"model {ref!r} is active; activate another before deleting it") from None
     return Response(status=204)
 
-
-@bp.post("/retrain")
-@admin_required
-def retrain_seeds() -> Response:
-    """Train one model per seed and compare how their units divide the bad-roast regions."""
-    req = parse(RetrainRequest, body_bytes())
-    body = retrain(registry(), req, current_app.config["ROASTNET"].max_retrain_work)
-    return json_response(body, 201)

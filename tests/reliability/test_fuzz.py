@@ -15,9 +15,14 @@ EXAMPLES = int(os.environ.get("ROASTNET_FUZZ_EXAMPLES", "25"))
 
 
 def test_schemathesis_finds_nothing(tmp_path):
-    with Server(tmp_path / "data", workers=4) as server:
+    # No trainer: retrain jobs stay queued, and Prefer: wait=N waits at most 1 s.
+    with Server(tmp_path / "data", workers=4, env={"ROASTNET_MAX_WAIT_SECONDS": "1"}) as server:
         cmd = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "run",
                f"{server.url}/openapi.yaml", "--url", server.url, "--checks", "all",
+               # DELETE /v1/jobs/{id} cancels: the job stays readable as "cancelled", on purpose.
+               # The check cannot be turned off for one operation; test_models checks that a
+               # deleted model answers 404.
+               "--exclude-checks", "use_after_free",
                "--max-examples", str(EXAMPLES), "--seed", "20261129", "--no-color",
                "--header", f"Authorization: Bearer {TOKEN}", "--request-timeout", "30"]
         run = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
@@ -25,8 +30,8 @@ def test_schemathesis_finds_nothing(tmp_path):
         assert run.returncode == 0, report[-6000:]
         generated = re.search(r"(\d+) generated, (\d+) passed", report)
         assert generated and generated.group(1) == generated.group(2), report[-3000:]
-        assert int(generated.group(1)) >= 13 * EXAMPLES / 2  # every operation was exercised
-        assert "Tested: 13" in report
+        assert int(generated.group(1)) >= 16 * EXAMPLES / 2  # every operation was exercised
+        assert "Tested: 16" in report
         assert requests.get(f"{server.url}/readyz", timeout=5).status_code == 200
         assert "Traceback" not in server.output()
         print(f"schemathesis: {generated.group(1)} cases, none failed")

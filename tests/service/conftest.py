@@ -2,6 +2,7 @@ import pytest
 
 from service.app import create_app
 from service.settings import Settings
+from service.trainer import start_in_thread
 from tests.server import TOKEN
 
 
@@ -22,8 +23,20 @@ def client(app):
 
 @pytest.fixture
 def fresh_app(tmp_path):
-    """An app of its own, for tests that change the registry."""
-    return make_app(tmp_path / "data")
+    """An app of its own, for tests that change the registry, with a trainer beside it (a thread)."""
+    app = make_app(tmp_path / "data")
+    trainer = start_in_thread(app.config["ROASTNET"])
+    yield app
+    trainer.stop.set()
+    trainer.thread.join(30)
+
+
+def retrained(client, body, headers):
+    """Submit a retrain, wait for it (Prefer: wait=30) and return the job's result."""
+    r = client.post("/v1/retrain", json=body, headers={**headers, "Prefer": "wait=30"})
+    assert r.status_code == 201, r.json
+    assert r.json["status"] == "succeeded", r.json
+    return r.json["result"]
 
 
 @pytest.fixture

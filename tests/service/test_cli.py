@@ -72,3 +72,21 @@ def test_backup_is_a_whole_registry(data_dir, tmp_path, capsys):
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("SELECT count(*) FROM models").fetchone() == (3,)
         assert db.execute("SELECT value FROM state WHERE key = 'active'").fetchone() is not None
+
+
+def test_train_and_sweep_submit_jobs_to_a_running_service(tmp_path, capsys, monkeypatch):
+    import requests
+
+    from tests.server import TOKEN, Server
+
+    with Server(tmp_path / "data", workers=2, trainer=True) as server:
+        monkeypatch.setenv("ROASTNET_ADMIN_TOKEN", TOKEN)
+        assert main(["train", "--seeds", "1,2", "--activate", "2", "--url", server.url]) == 0
+        out = capsys.readouterr().out
+        assert "seed 1: model" in out and "trained" in out and "active model" in out
+        assert main(["sweep", "--seeds", "0-9", "--url", server.url]) == 0
+        assert "coverage rate: 0.90" in capsys.readouterr().out
+        assert requests.get(f"{server.url}/v1/jobs?status=succeeded", timeout=5).json()["total"] == 2
+        monkeypatch.setenv("ROASTNET_ADMIN_TOKEN", "wrong")
+        assert main(["train", "--seeds", "3", "--url", server.url]) == 2
+        assert "401" in capsys.readouterr().err

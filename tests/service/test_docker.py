@@ -49,7 +49,7 @@ def test_the_image_command_serves(tmp_path: Path):
     server = Server(tmp_path / "data", env=env, cmd=cmd)
     server.env["ROASTNET_BIND"] = f"127.0.0.1:{server.port}"  # 0.0.0.0 inside the container
     server.env.pop("ROASTNET_ADMIN_TOKEN")
-    # The image installs gunicorn on PATH; here it sits beside this Python.
+    # The image installs roastnet and gunicorn on PATH; here they sit beside this Python.
     server.env["PATH"] = f"{Path(sys.executable).parent}:{server.env.get('PATH', '')}"
     with server.start():
         ready = requests.get(f"{server.url}/readyz", timeout=5)
@@ -57,6 +57,10 @@ def test_the_image_command_serves(tmp_path: Path):
         r = requests.post(f"{server.url}/v1/predict", json={"temperature": 200, "duration": 17},
                           timeout=5)
         assert r.status_code == 200 and r.json()["predictions"][0]["label"] == "bad"
+        token = (tmp_path / "data" / "admin_token").read_text().strip()
+        job = requests.post(f"{server.url}/v1/retrain", json={"seeds": [1]}, timeout=40,
+                            headers={"Authorization": f"Bearer {token}", "Prefer": "wait=30"})
+        assert job.status_code == 201 and job.json()["status"] == "succeeded"  # the trainer runs beside
     token_file = tmp_path / "data" / "admin_token"
     assert token_file.stat().st_mode & 0o777 == 0o600
     assert token_file.read_text().strip() not in server.output()

@@ -1,7 +1,9 @@
-"""Retrain, import, activate, delete through the Flask test client: limits, auth, nothing stored."""
+"""Retrain (as jobs), import, activate, delete through the Flask test client: limits, auth, nothing stored."""
 
 import numpy as np
 import pytest
+
+from tests.service.conftest import retrained
 
 LAB = {"W1": [[-8.94, 0.29, 12.89], [-0.17, -7.34, 10.79]], "b1": [-9.87, -9.28, 1.01],
        "W2": [[-31.38], [-27.86], [-32.79]], "b2": [15.54]}
@@ -12,22 +14,20 @@ def total(client):
 
 
 def test_retrain_compares_seeds_and_reuses_recipes(fresh_client, auth):
-    r = fresh_client.post("/v1/retrain", json={"seeds": [0, 1, 4]}, headers=auth)
-    assert r.status_code == 201
-    body = r.json
+    body = retrained(fresh_client, {"seeds": [0, 1, 4]}, auth)
     assert [m["seed"] for m in body["models"]] == [0, 1, 4]
     assert all(m["created"] for m in body["models"]) and len({m["id"] for m in body["models"]}) == 3
     rows = {row["seed"]: row for row in body["comparison"]["seeds"]}
     assert rows[0]["all_regions_covered"] and not rows[4]["all_regions_covered"]
     assert body["comparison"]["coverage_rate"] == pytest.approx(2 / 3)
-    again = fresh_client.post("/v1/retrain", json={"seeds": [1]}, headers=auth).json
+    again = retrained(fresh_client, {"seeds": [1]}, auth)
     assert again["models"][0]["id"] == body["models"][1]["id"] and again["models"][0]["created"] is False
     assert total(fresh_client) == 5
 
 
 def test_symmetric_start_stays_one_unit(fresh_client, auth):
-    body = fresh_client.post("/v1/retrain", json={"seeds": [0, 1], "init": "symmetric"}, headers=auth).json
-    glorot = fresh_client.post("/v1/retrain", json={"seeds": [0, 1]}, headers=auth).json
+    body = retrained(fresh_client, {"seeds": [0, 1], "init": "symmetric"}, auth)
+    glorot = retrained(fresh_client, {"seeds": [0, 1]}, auth)
     for model, row in zip(body["models"], body["comparison"]["seeds"], strict=True):
         detail = fresh_client.get(f"/v1/models/{model['id']}").json
         assert detail["symmetry"]["duplicate_groups"] == [[0, 1, 2]]
@@ -38,7 +38,7 @@ def test_symmetric_start_stays_one_unit(fresh_client, auth):
 
 
 def test_retrain_can_activate(fresh_client, auth):
-    body = fresh_client.post("/v1/retrain", json={"seeds": [7, 8], "activate": 8}, headers=auth).json
+    body = retrained(fresh_client, {"seeds": [7, 8], "activate": 8}, auth)
     assert body["activated"] == body["models"][1]["id"]
     assert fresh_client.get("/readyz").json["active_model"] == body["activated"]
     r = fresh_client.post("/v1/predict", json={"temperature": 200, "duration": 13.9})
@@ -160,7 +160,7 @@ def test_activate_and_delete(fresh_client, auth):
 
 
 def test_listing_pages_newest_first(fresh_client, auth):
-    fresh_client.post("/v1/retrain", json={"seeds": [10, 11, 12]}, headers=auth)
+    retrained(fresh_client, {"seeds": [10, 11, 12]}, auth)
     page = fresh_client.get("/v1/models?limit=2&offset=1").json
     assert page["total"] == 5 and page["limit"] == 2 and page["offset"] == 1
     everything = fresh_client.get("/v1/models").json["models"]

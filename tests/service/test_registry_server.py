@@ -26,17 +26,19 @@ def fresh_post(url, body):
 
 def test_retrain_activate_restart(tmp_path):
     data = tmp_path / "data"
-    with Server(data, workers=4) as server:
+    with Server(data, workers=4, trainer=True) as server:
         url = server.url
-        r = requests.post(f"{url}/v1/retrain", json={"seeds": list(range(8))}, headers=admin(), timeout=60)
-        assert r.status_code == 201
-        body = r.json()
+        r = requests.post(f"{url}/v1/retrain", json={"seeds": list(range(8))},
+                          headers={**admin(), "Prefer": "wait=30"}, timeout=60)
+        assert r.status_code == 201 and r.json()["status"] == "succeeded"
+        body = r.json()["result"]
         ids = [m["id"] for m in body["models"]]
         assert len(set(ids)) == 8 and all(m["created"] for m in body["models"])
         assert len(body["comparison"]["seeds"]) == 8
         assert 0 < body["comparison"]["coverage_rate"] <= 1
 
-        again = requests.post(f"{url}/v1/retrain", json={"seeds": [3]}, headers=admin(), timeout=60).json()
+        again = requests.post(f"{url}/v1/retrain", json={"seeds": [3]},
+                              headers={**admin(), "Prefer": "wait=30"}, timeout=60).json()["result"]
         assert again["models"][0] == {**again["models"][0], "id": ids[3], "created": False}
 
         # Warm every worker on the old active model first, so a stale cache would show.
@@ -52,10 +54,13 @@ def test_retrain_activate_restart(tmp_path):
         assert {r.status_code for r in spread(fresh_get, f"{url}/v1/models/{ids[7]}", n=24)} == {404}
         listed = fresh_get(f"{url}/v1/models?limit=500").json()
 
-    with Server(data, workers=4) as server:
+    with Server(data, workers=4, trainer=True) as server:
         assert fresh_get(f"{server.url}/readyz").json()["active_model"] == ids[5]
         after = fresh_get(f"{server.url}/v1/models?limit=500").json()
         assert after == listed and after["total"] == 2 + 7
+        jobs = fresh_get(f"{server.url}/v1/jobs").json()
+        assert jobs["total"] == 2 and {j["status"] for j in jobs["jobs"]} == {"succeeded"}
+        assert jobs["jobs"][1]["result"] == body  # a finished job and its models survive a restart
         for model in after["models"]:
             assert fresh_get(f"{server.url}/v1/models/{model['id']}").status_code == 200
 

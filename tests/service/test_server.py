@@ -9,7 +9,7 @@ from tests.server import Server, admin
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with Server(tmp_path_factory.mktemp("e2e") / "data", workers=2) as s:
+    with Server(tmp_path_factory.mktemp("e2e") / "data", workers=2, trainer=True) as s:
         yield s
 
 
@@ -40,8 +40,12 @@ def test_every_endpoint(server):
     assert detail["id"] == ready["active_model"] and detail["active"]
 
     r = requests.post(f"{url}/v1/retrain", json={"seeds": [5, 6]}, headers=admin(), timeout=30)
-    assert r.status_code == 201 and len(r.json()["models"]) == 2
-    new_id = r.json()["models"][0]["id"]
+    assert r.status_code == 202 and r.headers["Location"] == f"/v1/jobs/{r.json()['id']}"
+    job = requests.get(f"{url}{r.headers['Location']}", headers={"Prefer": "wait=30"}, timeout=30).json()
+    while job["status"] in ("queued", "running"):
+        job = requests.get(f"{url}{r.headers['Location']}", timeout=30).json()
+    assert job["status"] == "succeeded" and len(job["result"]["models"]) == 2
+    new_id = job["result"]["models"][0]["id"]
     r = requests.post(f"{url}/v1/models", json={"name": "lab-copy", "weights": {
         "W1": [[-8.94, 0.29, 12.89], [-0.17, -7.34, 10.79]], "b1": [-9.87, -9.28, 1.01],
         "W2": [[-31.38], [-27.86], [-32.79]], "b2": [15.54]}}, headers=admin(), timeout=5)
