@@ -76,7 +76,7 @@ def describe(role: Role, net: Network) -> str:
     """Say what the unit does over the domain, in °C and minutes."""
     mean_t, mean_d = (float(v) for v in net.mean)
     low, high = role.push_range
-    if role.region == "inactive":
+    if not role.live and not role.constant:  # inactive
         return ("inactive: it moves the log-odds by less than 1 everywhere in the training range, "
                 "so it does not sway the verdict there")
     if role.constant:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from model.data import DURATION_RANGE, TEMPERATURE_RANGE, to_fahrenheit
-from model.explain import Explanation, Verdicts
+from model.explain import STATES, Explanation, Verdicts
 from model.roles import Role
 from service.stored import StoredModel
 
@@ -59,9 +59,8 @@ def explanation(e: Explanation, echo: float | None = None) -> dict[str, Any]:
     v = e.verdicts
     unit = v.units[0] if v.units else "C"
     body = predictions(v, None if echo is None else [echo])[0]
-    states = ("clear", "responsible", "also_bad", "near_bad")
     body["neurons"] = [{
-        "neuron": j, "region": role.region, "state": states[v.state[0, j]],
+        "neuron": j, "region": role.region, "state": STATES[v.state[0, j]],
         "activation": float(v.hidden[0, j]), "push": float(v.push[0, j]),
         "boundary_distance": _distance(float(v.boundary_distance[0, j])),
         "pre_activation": dict(zip(("temperature", "duration", "bias"), e.pre_activation[j],

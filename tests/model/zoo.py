@@ -75,5 +75,6 @@ def readings(name: str) -> list[tuple[float, float]]:
     inside = rng.uniform([150, 11.5], [285, 15.5], (8, 2))
     beyond = rng.uniform([0, 0.5], [500, 120], (4, 2))
     near = rng.uniform([100, 8], [350, 20], (3, 2))
-    chosen = [tuple(r) for r in np.concatenate([inside, beyond, near]).tolist()] + [(0.0, 120.0), (500.0, 0.5)]
+    corners = [(0.0, 120.0), (500.0, 0.5)]
+    chosen = [tuple(r) for r in np.concatenate([inside, beyond, near]).tolist()] + corners
     return chosen[::2] if QUICK else chosen
