@@ -141,3 +141,71 @@ def test_any_finite_weights_explain_every_reading_truthfully(params, reading):
         assert ref.other_verdict_within(net, t, d, good, min(distance - 0.01, 4.0)) is None
     for lo, hi in e.good_temperature_ranges:
         assert ref.proba(net, (lo + hi) / 2, d) >= 0.5 or hi - lo < 0.02
+
+
+def test_a_list_of_one_reading_is_the_same_as_the_reading(lab_explainer):
+    one = lab_explainer.predict_many(174.5, 14.8, units=["F"])
+    listed = lab_explainer.predict_many([174.5], [14.8], units=["F"])
+    pair = lab_explainer.predict_many([174.5, 200.0], [14.8, 13.9], units=["F", "C"])
+    for v in (listed, pair):
+        assert v.probability[0] == one.probability[0] and v.fired(0) == one.fired(0)
+        assert v.reason(0, 2) == one.reason(0, 2)
+    assert "°F" in one.reason(0, 2) and "°C" not in one.reason(0, 2)
+
+
+def test_a_reading_exactly_at_the_threshold_is_good(lab, lab_explainer):
+    p = float(lab_explainer.predict_many(200.0, 13.9).probability[0])
+    for v in (lab_explainer.predict_many(200.0, 13.9, p),
+              lab_explainer.predict_many([200.0, 160.0], [13.9, 13.5], p)):
+        assert v.good_roast[0] and v.fired(0) == []
+    assert not lab_explainer.predict_many(200.0, 13.9, np.nextafter(p, 1)).good_roast[0]
+
+
+@pytest.mark.parametrize(("t", "d", "outside"), [
+    (150.0, 11.5, False), (285.0, 15.5, False), (149.99, 13.0, True), (285.01, 13.0, True),
+    (200.0, 11.49, True), (200.0, 15.51, True)])
+def test_the_training_range_includes_its_edges(lab_explainer, t, d, outside):
+    assert lab_explainer.predict_many(t, d).extrapolated[0] == outside
+    assert lab_explainer.predict_many([t, 200.0], [d, 13.0]).extrapolated[0] == outside
+
+
+def test_a_model_without_a_live_unit_has_no_closest_unit():
+    # every unit constant or inactive: no boundary that sways a verdict
+    from tests.model.zoo import imported
+
+    net = imported(W1=[[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], b1=[3.0, -3.0, 0.0])
+    explainer = Explainer(net)
+    assert not any(r.live for r in explainer.roles)
+    assert explainer.predict_many(200.0, 13.9).closest[0] == -1
+    assert explainer.predict_many([200.0, 160.0], [13.9, 13.5]).closest.tolist() == [-1, -1]
+
+
+@pytest.mark.parametrize("name", ["lab", "default", "seed-4", "eight-units", "always-on", "always-bad",
+                                  "symmetric"])
+def test_every_units_state_follows_its_definition(name):
+    # by hand: responsible (1) = fired; also bad (2) = on its bad side or pushing by 1 or more on a
+    # bad verdict; near bad (3) = live and on its bad side or within 0.5 sd on a good one
+    net = zoo()[name]
+    explainer = Explainer(net)
+    rng = np.random.default_rng(5)
+    t, d = rng.uniform(100, 350, 300), rng.uniform(9, 18, 300)
+    for v in (explainer.predict_many(t, d), *(explainer.predict_many(a, b) for a, b in zip(t[:40], d[:40],
+                                                                                          strict=True))):
+        for i in range(len(v)):
+            x = (np.array([v.temperature[i], v.duration[i]]) - net.mean) / net.std
+            w2 = net.W2[:, 0]
+            with np.errstate(over="ignore"):  # sigmoid(-z) for units bad when inactive, sigmoid(z) else
+                push = np.abs(w2) / (1 + np.exp(np.where(w2 > 0, 1, -1) * (x @ net.W1 + net.b1)))
+            np.testing.assert_allclose(v.push[i], push, rtol=1e-9, atol=1e-12)
+            for j, role in enumerate(v.roles):
+                z = float(v.pre_activation[i, j])
+                bad_side = role.live and (z > 0 if w2[j] <= 0 else z < 0)
+                if not v.good_roast[i]:
+                    expected = 1 if j in v.fired(i) else 2 if bad_side or push[j] >= 1.0 else 0
+                else:
+                    expected = 3 if role.live and (bad_side or v.boundary_distance[i, j] <= 0.5) else 0
+                assert v.state[i, j] == expected, (name, i, j)
+            stuck = ref.fewest_units_that_fix(net, v.temperature[i], v.duration[i]) is None
+            if not v.good_roast[i] and stuck:
+                pushing = [j for j in range(len(push)) if push[j] > 0]
+                assert v.fired(i) == sorted(pushing, key=lambda j: -v.push[i, j])
