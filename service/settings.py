@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     max_retrain_work: int = Field(2_000_000_000, ge=1)
     seed_on_start: bool = True
     log_level: str = "INFO"
+    # Origins that browsers may call from: a comma-separated list, or "*"; empty turns CORS off.
+    cors_origins: str = ""
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
 
 class RegistryError(Exception):
