@@ -39,10 +39,18 @@ limit_request_fields = 100
 limit_request_field_size = 32768
 
 # Access logs are off by default (they cost throughput); ROASTNET_ACCESS_LOG=- turns them on.
-# The default format has no headers, so the admin token never reaches a log line.
+# The format names no request header, so the admin token never reaches a log line; it carries the
+# request id and model id the app sets on the answer.
 accesslog = os.environ.get("ROASTNET_ACCESS_LOG") or None
+access_log_format = ('%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s '
+                     'model_id=%({x-model-id}o)s')
 errorlog = "-"
 loglevel = os.environ.get("ROASTNET_LOG_LEVEL", "info").lower()
+if os.environ.get("ROASTNET_LOG_FORMAT") == "json":
+    # gunicorn's own lines as JSON too; the app then writes one JSON line per request itself.
+    from service.logs import gunicorn_config
+
+    logconfig_dict = gunicorn_config()
 
 # gunicorn's control socket sits at one path per user, shared by every server on the machine;
 # roastnet does not use it.

@@ -225,3 +225,4 @@ class ProblemDetail(BaseModel):
     status: int
     detail: str
     errors: list[dict] | None = None
+    instance: str | None = Field(None, description="this request: urn:roastnet:request:<X-Request-ID>")

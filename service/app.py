@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, Response, request
 from werkzeug.routing import BaseConverter
 
-from service import cors, errors
+from service import cors, errors, logs
 from service.api import health, models, predictions
 from service.auth import load_or_create_token
 from service.registry import Registry
@@ -38,11 +38,13 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     app.config["ROASTNET_TOKEN"] = token or load_or_create_token(settings.data_dir)
 
     app.url_map.converters["model_ref"] = ModelRef
+    # after_request hooks run in the reverse order of registration: the request log is last to
+    # run, so that it sees the answer as sent.
+    logs.init_app(app, request_lines=settings.log_format == "json")
     errors.init_app(app)
     for blueprint in (health.bp, predictions.bp, models.bp):
         app.register_blueprint(blueprint)
     app.before_request(_request_limits)
-    # after_request hooks run in the reverse order of registration: the last one here runs first.
     cors.init_app(app, settings.cors_origin_list)
     app.after_request(_headers)
     return app

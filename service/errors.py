@@ -9,6 +9,8 @@ import orjson
 from flask import Flask, Response, current_app
 from werkzeug.exceptions import HTTPException
 
+from service import logs
+
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("roastnet")
 
@@ -79,7 +81,11 @@ class Unavailable(Problem):
 
 
 def problem_response(problem: Problem) -> Response:
-    response = Response(orjson.dumps(problem.body()), status=problem.status, mimetype=PROBLEM_JSON)
+    body = problem.body()
+    request_id = logs.request_id()
+    if request_id:
+        body["instance"] = f"urn:roastnet:request:{request_id}"
+    response = Response(orjson.dumps(body), status=problem.status, mimetype=PROBLEM_JSON)
     for name, value in problem.headers.items():
         response.headers[name] = value
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import orjson
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from pydantic import BaseModel, ValidationError
 
 from service.errors import MalformedJSON, ModelUnusable, NotFound, UnsupportedMediaType, ValidationProblem
@@ -17,6 +17,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def json_response(body: Any, status: int = 200, model_id: str | None = None) -> Response:
+    g.answer = body  # read by the request log and the metrics after the view (never written to)
     response = Response(orjson.dumps(body), status=status, content_type="application/json")
     if model_id is not None:
         response.headers["X-Model-Id"] = model_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,8 @@ class Settings(BaseSettings):
     max_retrain_work: int = Field(2_000_000_000, ge=1)
     seed_on_start: bool = True
     log_level: str = "INFO"
+    # "json": one JSON object per log line, and one line per request (see service/logs.py).
+    log_format: Literal["text", "json"] = "text"
     # Origins that browsers may call from: a comma-separated list, or "*"; empty turns CORS off.
     cors_origins: str = ""
 

@@ -1,0 +1,97 @@
+"""Request ids and one log line per request; JSON lines when ROASTNET_LOG_FORMAT=json.
+
+A request's id comes from its X-Request-ID header when that is a plain token (letters, digits and
+``._:-``, at most 128), else a new one is made; the answer echoes it in X-Request-ID and problem
+bodies carry it as ``instance``. The request line holds no header and no body, so a token never
+reaches a log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from datetime import UTC, datetime
+
+import orjson
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+FIELDS = ("request_id", "method", "route", "status", "duration_ms", "model_id", "readings", "remote_addr")
+log = logging.getLogger("roastnet.request")
+
+
+class JsonFormatter(logging.Formatter):
+    """Format a record as one JSON object: time, level, logger, message and any request fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+                "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        for name in FIELDS:
+            value = record.__dict__.get(name)
+            if value is not None:
+                line[name] = value
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(line, default=str).decode()
+
+
+def configure(level: str, json: bool) -> None:
+    """Set the root logger's level and, with no handler yet (no gunicorn), give it one."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter() if json else logging.Formatter(
+            "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(level.upper())
+
+
+def gunicorn_config() -> dict:
+    """Return gunicorn's logconfig_dict: its own lines and the app's, all as JSON on stderr."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    quiet = {"level": "INFO", "handlers": ["stderr"], "propagate": False}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonFormatter}},
+        "handlers": {"stderr": handler},
+        "root": {"level": "INFO", "handlers": ["stderr"]},
+        "loggers": {"gunicorn.error": quiet, "gunicorn.access": quiet},
+    }
+
+
+def init_app(app, request_lines: bool) -> None:
+    """Give every request an id; with request_lines, log one line per answer."""
+    from flask import g, request
+
+    def start() -> None:
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    def finish(response):
+        request_id = g.get("request_id") or uuid.uuid4().hex
+        response.headers["X-Request-ID"] = request_id
+        if request_lines:
+            rule = request.url_rule
+            answer = g.get("answer")
+            readings = answer.get("predictions") if isinstance(answer, dict) else None
+            log.info("%s %s %s", request.method, request.path, response.status_code, extra={
+                "request_id": request_id, "method": request.method,
+                "route": rule.rule if rule is not None else None, "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1e3, 3),
+                "model_id": response.headers.get("X-Model-Id"),
+                "readings": len(readings) if isinstance(readings, list) else None,
+                "remote_addr": request.remote_addr})
+        return response
+
+    app.before_request_funcs.setdefault(None, []).insert(0, start)
+    app.after_request(finish)
+
+
+def request_id() -> str | None:
+    """Return this request's id (None outside a request)."""
+    from flask import g, has_request_context
+
+    return g.get("request_id") if has_request_context() else None
