@@ -6,6 +6,8 @@ that operators change most.
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 # The matrices are tiny: BLAS threads only cost, and native thread pools alive at fork time are a
 # known cause of hung workers. Set before any worker imports numpy.
@@ -61,7 +63,8 @@ def on_starting(server):
     """Check the data directory once, in the master, before any worker starts.
 
     An unwritable directory would otherwise fail every worker at once, and a clear message
-    beats gunicorn's own halt report.
+    beats gunicorn's own halt report. Then make the directory in which the workers keep their
+    metrics (prometheus-client's multiprocess mode): new for each server, so no stale counts.
     """
     from service.settings import RegistryError, Settings, ensure_writable
 
@@ -70,3 +73,15 @@ def on_starting(server):
     except RegistryError as exc:
         server.log.critical("cannot start: %s", exc)
         raise SystemExit(4) from None
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="roastnet-metrics-")
+
+
+def child_exit(server, worker):
+    """Drop the live figures of a worker that has gone; its counts stay in the sums."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    shutil.rmtree(os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""), ignore_errors=True)

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # "json": one JSON object per log line, and one line per request (see service/logs.py).
     log_format: Literal["text", "json"] = "text"
+    # Prometheus metrics at GET /metrics (false: no counting and no route).
+    metrics: bool = True
     # Origins that browsers may call from: a comma-separated list, or "*"; empty turns CORS off.
     cors_origins: str = ""
 

@@ -37,6 +37,8 @@ ROUTES: list[tuple] = [
     ("get", "/readyz", "Readiness: registry reachable, active model loaded", None, (200, a.Ready),
      (503,), [], False),
     ("get", "/openapi.yaml", "This contract", None, (200, "yaml"), (), [], False),
+    ("get", "/metrics", "Prometheus metrics of every worker (404 when ROASTNET_METRICS=false)", None,
+     (200, "text"), (), [], False),
     ("post", "/v1/predict", "Good or bad roast, fired units and reasons",
      (s.SingleRequest, s.BatchRequest), (200, a.PredictResponse), BODY_PROBLEMS + READ_PROBLEMS,
      [MODEL_PARAM], False),
@@ -108,6 +110,8 @@ def build() -> dict[str, Any]:
                               else "No content"}
         if resp == "yaml":
             ok["content"] = {"application/yaml": {"schema": {"type": "string"}}}
+        elif resp == "text":
+            ok["content"] = {"text/plain": {"schema": {"type": "string"}}}
         elif resp is not None:
             ok["content"] = {"application/json": {"schema": {"$ref": REF.format(model=resp.__name__)}}}
         op["responses"][str(status)] = ok
