@@ -66,7 +66,8 @@ def main() -> None:
             predict = max((r[0] for r in runs), key=lambda r: r["rps"])
             plain = max((r[1] for r in runs), key=lambda r: r["rps"])
             explain = wrk(server.url + "/v1/explain", explain_lua)
-            batch = _batch_latency(server.url)
+            codings = {c: _batch_latency(server.url, c) for c in ("identity", "gzip", "br", "zstd")}
+            batch = codings["identity"][0]
             retrain = _retrain_latency(server.url)
             largest = _largest_retrain(server.url)
         rows = [["bare Flask JSON echo (baseline)", base["rps"], base["p99_ms"], base["errors"], 1.0],
@@ -79,6 +80,9 @@ def main() -> None:
         table(f"wrk, {CONNECTIONS} connections, {SECONDS} s, gunicorn {WORKERS} sync workers",
               ["endpoint", "req/s", "p99 ms", "non-2xx", "× bare Flask"], rows)
         print(f"metrics cost on predict: {100 * (1 - predict['rps'] / plain['rps']):.1f} % of throughput")
+        table("POST /v1/predict, 10,000 readings, by Content-Encoding (median of 5, client decodes)",
+              ["coding", "ms", "bytes sent", "ms more than identity"],
+              [[c, t * 1e3, size, (t - batch) * 1e3] for c, (t, size) in codings.items()])
         sweep_seconds, coverage = _sweep(tmp / "sweep")
         table("End to end (median of 5)", ["call", "ms"],
               [["POST /v1/predict, 10,000 readings over HTTP", batch * 1e3],
@@ -115,17 +119,20 @@ def _wait(url: str) -> None:
             time.sleep(0.1)
 
 
-def _batch_latency(url: str) -> float:
+def _batch_latency(url: str, coding: str = "identity") -> tuple[float, int]:
+    """Return the median time of a 10,000-reading predict (decoded by the client) and its bytes sent."""
     body = orjson.dumps({"readings": [{"temperature": 150 + i % 135, "duration": 11.5 + (i % 40) / 10}
                                       for i in range(10_000)]})
     session = requests.Session()
+    headers = {"Content-Type": "application/json", "Accept-Encoding": coding}
     times = []
     for _ in range(6):
         start = time.perf_counter()
-        r = session.post(url + "/v1/predict", data=body, headers={"Content-Type": "application/json"})
+        r = session.post(url + "/v1/predict", data=body, headers=headers)
         times.append(time.perf_counter() - start)
         assert r.status_code == 200 and len(r.json()["predictions"]) == 10_000
-    return statistics.median(times[1:])
+        assert r.headers.get("Content-Encoding", "identity") == coding
+    return statistics.median(times[1:]), int(r.headers["Content-Length"])
 
 
 def _retrain_latency(url: str) -> float:

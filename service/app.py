@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, Response, request
 from werkzeug.routing import BaseConverter
 
-from service import cors, errors, logs, metrics
+from service import compression, cors, errors, logs, metrics
 from service.api import health, models, predictions
 from service.auth import load_or_create_token
 from service.registry import Registry
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     logs.init_app(app, request_lines=settings.log_format == "json")
     if settings.metrics:
         metrics.init_app(app)
+    compression.init_app(app)
     errors.init_app(app)
     for blueprint in (health.bp, predictions.bp, models.bp):
         app.register_blueprint(blueprint)
