@@ -66,12 +66,13 @@ def init_app(app, request_lines: bool) -> None:
     from flask import g, request
 
     def start() -> None:
-        given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-        g.started = time.perf_counter()
+        ctx = g._get_current_object()
+        ctx.started = time.perf_counter()
+        given = request.environ.get("HTTP_X_REQUEST_ID")
+        ctx.request_id = given if given and REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
     def finish(response):
-        request_id = g.get("request_id") or uuid.uuid4().hex
+        request_id = getattr(g._get_current_object(), "request_id", None) or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
         if request_lines:
             rule = request.url_rule

@@ -50,29 +50,32 @@ def init_app(app: Flask) -> None:
     current.register(_RegistryState(app))
     current.register(_Processes())
 
-    def start() -> None:
-        g.metrics_started = time.perf_counter()
-
     def count(response: Response) -> Response:
-        rule = request.url_rule
-        route = rule.rule if rule is not None else "unmatched"
-        method = request.method
-        REQUESTS.labels(route, method, str(response.status_code)).inc()
-        started = g.get("metrics_started")
+        req, ctx = request._get_current_object(), g._get_current_object()  # one look-up each
+        rule = req.url_rule
+        key = (rule.rule if rule is not None else "unmatched", req.method, response.status_code)
+        children = _children.get(key)
+        if children is None:
+            children = _children[key] = (REQUESTS.labels(*key[:2], str(key[2])), LATENCY.labels(*key[:2]))
+        children[0].inc()
+        started = getattr(ctx, "started", None)  # set by service.logs as the request begins
         if started is not None:
-            LATENCY.labels(route, method).observe(time.perf_counter() - started)
-        answer = g.get("answer")
+            children[1].observe(time.perf_counter() - started)
+        answer = getattr(ctx, "answer", None)
         if isinstance(answer, dict) and isinstance(answer.get("predictions"), list):
             _count_predictions(answer.get("model_id"), answer["predictions"])
         return response
 
     def metrics() -> Response:
         body = generate_latest(scraped) + generate_latest(current)
-        return Response(body, content_type=CONTENT_TYPE_LATEST)
+        return Response(body, content_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
 
-    app.before_request_funcs.setdefault(None, []).insert(0, start)
     app.after_request(count)
     app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
+
+
+_children: dict[tuple, tuple] = {}  # (route, method, status) -> the two labelled series, made once
+_verdicts: dict[tuple, Counter] = {}
 
 
 def _count_predictions(model_id: str | None, predictions: list) -> None:
@@ -87,7 +90,10 @@ def _count_predictions(model_id: str | None, predictions: list) -> None:
             regions[unit["region"]] += 1
     model = model_id or "unknown"
     for verdict, n in verdicts.items():
-        PREDICTIONS.labels(verdict, model).inc(n)
+        series = _verdicts.get((verdict, model))
+        if series is None:
+            series = _verdicts[verdict, model] = PREDICTIONS.labels(verdict, model)
+        series.inc(n)
     for region, n in regions.items():
         FIRED.labels(region, model).inc(n)
 
