@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, Response, request
 from werkzeug.routing import BaseConverter
 
-from service import compression, cors, errors, logs, metrics
+from service import caching, compression, cors, errors, logs, metrics
 from service.api import health, models, predictions
 from service.auth import load_or_create_token
 from service.registry import Registry
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     for blueprint in (health.bp, predictions.bp, models.bp):
         app.register_blueprint(blueprint)
     app.before_request(_request_limits)
+    caching.init_app(app)  # before compression: each coding suffixes the ETag made here
     cors.init_app(app, settings.cors_origin_list)
     app.after_request(_headers)
     return app
@@ -86,10 +87,5 @@ def _request_limits() -> None:
 
 
 def _headers(response: Response) -> Response:
-    headers = response.headers
-    headers["X-Content-Type-Options"] = "nosniff"
-    if "Cache-Control" not in headers:
-        # Answers change when another model is activated: reads revalidate, the rest never cache.
-        cacheable = response.status_code == 200 and request.method == "GET"
-        headers["Cache-Control"] = "no-cache" if cacheable else "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
