@@ -74,6 +74,9 @@ def on_starting(server):
         server.log.critical("cannot start: %s", exc)
         raise SystemExit(4) from None
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="roastnet-metrics-")
+    from service import refusals
+
+    refusals.install()  # gunicorn's own 400/414/431 answers as problem+json, like the app's
 
 
 def child_exit(server, worker):

@@ -88,4 +88,6 @@ def _request_limits() -> None:
 
 def _headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if response.status_code == 204:
+        del response.headers["Content-Type"]  # no content, so no type (Flask gives every answer one)
     return response

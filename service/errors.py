@@ -68,6 +68,10 @@ class UnsupportedMediaType(Problem):
     status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
 
 
+class BodyTooLarge(Problem):
+    status, title, slug = 413, "Request Entity Too Large", "request-entity-too-large"
+
+
 class URITooLong(Problem):
     status, title, slug = 414, "URI too long", "uri-too-long"
 
@@ -117,12 +121,15 @@ def init_app(app: Flask) -> None:
         return problem_response(problem)
 
 
+def too_large(limit: int) -> str:
+    return f"the request body is larger than the limit of {limit:,} bytes"
+
+
 def _http_detail(exc: HTTPException) -> str:
     details = {
         404: "no such resource; GET /openapi.yaml lists every route",
         405: "this method is not allowed on this route",
     }
     if exc.code == 413:
-        limit = current_app.config.get("MAX_CONTENT_LENGTH")
-        return f"the request body is larger than the limit of {limit:,} bytes"
+        return too_large(current_app.config.get("MAX_CONTENT_LENGTH"))
     return details.get(exc.code or 0, exc.description or exc.name)
