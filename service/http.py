@@ -135,6 +135,8 @@ def find_model(ref: str | None) -> StoredModel:
     try:
         model = registry().get(ref) if ref else registry().active()
     except UnknownModel:
+        if ref is None:
+            raise NotFound("no model is active; PUT /v1/models/active makes one active") from None
         raise NotFound(f"no model with id or name {ref!r}; GET /v1/models lists them") from None
     except BrokenModel as exc:
         raise ModelUnusable(str(exc)) from None
