@@ -38,8 +38,8 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     app.config["ROASTNET_TOKEN"] = token or load_or_create_token(settings.data_dir)
 
     app.url_map.converters["model_ref"] = ModelRef
-    # after_request hooks run in the reverse order of registration: the request log is last to
-    # run, so that it sees the answer as sent.
+    # after_request hooks run in the reverse order of registration: the request log and the
+    # metrics run last, so that they see the answer as sent (compressed, or a 304).
     logs.init_app(app, request_lines=settings.log_format == "json")
     if settings.metrics:
         metrics.init_app(app)
@@ -48,14 +48,14 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     for blueprint in (health.bp, predictions.bp, models.bp):
         app.register_blueprint(blueprint)
     app.before_request(_request_limits)
-    caching.init_app(app)  # before compression: each coding suffixes the ETag made here
+    caching.init_app(app)  # runs before compression, which suffixes the ETag made here per coding
     cors.init_app(app, settings.cors_origin_list)
     app.after_request(_headers)
     return app
 
 
 class ModelRef(BaseConverter):
-    """A model id or name in a path; "active" is not one (PUT /v1/models/active is its own route)."""
+    """A model id or name in a path; "active" is not one (GET and PUT /v1/models/active are routes)."""
 
     regex = r"(?!active(?:/|$))[^/]+"
 
