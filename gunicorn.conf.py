@@ -73,7 +73,9 @@ def on_starting(server):
     except RegistryError as exc:
         server.log.critical("cannot start: %s", exc)
         raise SystemExit(4) from None
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="roastnet-metrics-")
+    # In memory where there is a tmpfs: the workers write their counts on every request.
+    shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="roastnet-metrics-", dir=shm)
     from service import refusals
 
     refusals.install()  # gunicorn's own 400/414/431 answers as problem+json, like the app's

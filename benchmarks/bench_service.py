@@ -31,7 +31,9 @@ def _lua(path: Path, body: bytes) -> Path:
     return path
 
 
-def wrk(url: str, script: Path) -> dict[str, float]:
+def wrk(url: str, script: Path, server: Server | None = None) -> dict[str, float]:
+    """Run wrk; with the server, also the CPU its workers spent per request (steady under noise)."""
+    cpu = _cpu_seconds(server) if server else 0.0
     out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s",
                           str(script), url], capture_output=True, text=True, timeout=SECONDS + 30,
                          check=True).stdout
@@ -39,8 +41,19 @@ def wrk(url: str, script: Path) -> dict[str, float]:
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}[p99.group(2)]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    done = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu_us = (_cpu_seconds(server) - cpu) / done * 1e6 if server else float("nan")
     return {"rps": rps, "p99_ms": float(p99.group(1)) * scale,
-            "errors": int(non2xx.group(1)) if non2xx else 0}
+            "errors": int(non2xx.group(1)) if non2xx else 0, "cpu_us": cpu_us}
+
+
+def _cpu_seconds(server: Server) -> float:
+    """Return the user + system CPU seconds of the server's workers so far."""
+    total = 0
+    for pid in server.worker_pids():
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -61,10 +74,12 @@ def main() -> None:
                 Server(tmp / "plain", workers=WORKERS, env=off) as plain_server:
             # Metrics on and off in turn, best of two each, so that drift on a shared machine
             # does not land on one side only.
-            runs = [(wrk(server.url + "/v1/predict", predict_lua),
-                     wrk(plain_server.url + "/v1/predict", predict_lua)) for _ in range(2)]
+            runs = [(wrk(server.url + "/v1/predict", predict_lua, server),
+                     wrk(plain_server.url + "/v1/predict", predict_lua, plain_server)) for _ in range(2)]
             predict = max((r[0] for r in runs), key=lambda r: r["rps"])
             plain = max((r[1] for r in runs), key=lambda r: r["rps"])
+            cpu_on = min(r[0]["cpu_us"] for r in runs)
+            cpu_off = min(r[1]["cpu_us"] for r in runs)
             explain = wrk(server.url + "/v1/explain", explain_lua)
             codings = {c: _batch_latency(server.url, c) for c in ("identity", "gzip", "br", "zstd")}
             batch = codings["identity"][0]
@@ -79,7 +94,12 @@ def main() -> None:
                  explain["rps"] / base["rps"]]]
         table(f"wrk, {CONNECTIONS} connections, {SECONDS} s, gunicorn {WORKERS} sync workers",
               ["endpoint", "req/s", "p99 ms", "non-2xx", "× bare Flask"], rows)
-        print(f"metrics cost on predict: {100 * (1 - predict['rps'] / plain['rps']):.1f} % of throughput")
+        table("Metrics on and off: POST /v1/predict, one reading (best of two runs each, taken in turn)",
+              ["metrics", "req/s", "worker CPU µs per request"],
+              [["on", predict["rps"], cpu_on], ["off", plain["rps"], cpu_off]])
+        print(f"metrics cost: {100 * (cpu_on / cpu_off - 1):.1f} % more worker CPU per request, "
+              f"{100 * (1 - predict['rps'] / plain['rps']):.1f} % of measured throughput "
+              "(throughput moves with whatever else runs on the machine; the CPU figure less)")
         table("POST /v1/predict, 10,000 readings, by Content-Encoding (median of 5, client decodes)",
               ["coding", "ms", "bytes sent", "ms more than identity"],
               [[c, t * 1e3, size, (t - batch) * 1e3] for c, (t, size) in codings.items()])

@@ -26,6 +26,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
 SECONDS = (.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60)
 
 _counted = CollectorRegistry()  # the counts of this process when not under gunicorn
@@ -53,7 +54,8 @@ def init_app(app: Flask) -> None:
     def count(response: Response) -> Response:
         req, ctx = request._get_current_object(), g._get_current_object()  # one look-up each
         rule = req.url_rule
-        key = (rule.rule if rule is not None else "unmatched", req.method, response.status_code)
+        method = req.method if req.method in METHODS else "other"  # clients choose it: keep it bounded
+        key = (rule.rule if rule is not None else "unmatched", method, response.status_code)
         children = _children.get(key)
         if children is None:
             children = _children[key] = (REQUESTS.labels(*key[:2], str(key[2])), LATENCY.labels(*key[:2]))

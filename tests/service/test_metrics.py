@@ -27,6 +27,7 @@ def test_metrics_count_this_apps_answers(client):
     client.post("/v1/predict?model=lab", json={"readings": [{"temperature": 160, "duration": 13.5},
                                                            {"temperature": 200, "duration": 13.9}]})
     client.get("/v1/neurons")
+    assert client.open("/v1/neurons", method="BREW").status_code == 405
     r = client.get("/metrics")
     assert r.status_code == 200 and r.mimetype == "text/plain"
     after = scrape(r.get_data(as_text=True))
@@ -37,6 +38,7 @@ def test_metrics_count_this_apps_answers(client):
 
     assert delta("roastnet_http_requests_total", route="/v1/predict", method="POST", status="200") == 1
     assert delta("roastnet_http_requests_total", route="/v1/neurons", method="GET", status="200") == 1
+    assert delta("roastnet_http_requests_total", route="unmatched", method="other", status="405") == 1
     assert delta("roastnet_predictions_total", verdict="bad", model=lab) == 1
     assert delta("roastnet_predictions_total", verdict="good", model=lab) == 1
     assert delta("roastnet_fired_units_total", region="temperature_too_low", model=lab) == 1
