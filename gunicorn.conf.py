@@ -52,7 +52,7 @@ if os.environ.get("ROASTNET_LOG_FORMAT") == "json":
     # gunicorn's own lines as JSON too; the app then writes one JSON line per request itself.
     from service.logs import gunicorn_config
 
-    logconfig_dict = gunicorn_config()
+    logconfig_dict = gunicorn_config(loglevel)
 
 # gunicorn's control socket sits at one path per user, shared by every server on the machine;
 # roastnet does not use it.

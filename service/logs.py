@@ -47,17 +47,17 @@ def configure(level: str, json: bool) -> None:
     root.setLevel(level.upper())
 
 
-def gunicorn_config() -> dict:
+def gunicorn_config(level: str = "INFO") -> dict:
     """Return gunicorn's logconfig_dict: its own lines and the app's, all as JSON on stderr."""
     handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
-    quiet = {"level": "INFO", "handlers": ["stderr"], "propagate": False}
+    own = {"level": level.upper(), "handlers": ["stderr"], "propagate": False}
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": JsonFormatter}},
         "handlers": {"stderr": handler},
-        "root": {"level": "INFO", "handlers": ["stderr"]},
-        "loggers": {"gunicorn.error": quiet, "gunicorn.access": quiet},
+        "root": {"level": level.upper(), "handlers": ["stderr"]},
+        "loggers": {"gunicorn.error": own, "gunicorn.access": {**own, "level": "INFO"}},
     }
 
 
