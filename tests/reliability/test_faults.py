@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -92,6 +93,7 @@ from service.registry import Registry
 from service.training import as_new_model
 
 reg = Registry(sys.argv[1])
+print("ready", flush=True)
 base = as_new_model(train(Recipe(steps=5)))
 batch = 0
 while True:
@@ -109,6 +111,9 @@ while True:
 def test_a_writer_killed_at_any_moment_stores_whole_batches(tmp_path, delay):
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # The delay counts from the registry's set-up, which an import on a busy machine can delay.
+    ready, _, _ = select.select([proc.stdout], [], [], 60)
+    assert ready and proc.stdout.readline() == b"ready\n"
     time.sleep(delay)
     proc.kill()
     proc.wait(10)
