@@ -15,6 +15,7 @@ import uuid
 from datetime import UTC, datetime
 
 import orjson
+from flask import Flask, Response, g, has_request_context, request
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 FIELDS = ("request_id", "method", "route", "status", "duration_ms", "model_id", "readings", "remote_addr")
@@ -61,9 +62,8 @@ def gunicorn_config(level: str = "INFO") -> dict:
     }
 
 
-def init_app(app, request_lines: bool) -> None:
+def init_app(app: Flask, request_lines: bool) -> None:
     """Give every request an id; with request_lines, log one line per answer."""
-    from flask import g, request
 
     def start() -> None:
         ctx = g._get_current_object()
@@ -71,7 +71,7 @@ def init_app(app, request_lines: bool) -> None:
         given = request.environ.get("HTTP_X_REQUEST_ID")
         ctx.request_id = given if given and REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
-    def finish(response):
+    def finish(response: Response) -> Response:
         request_id = getattr(g._get_current_object(), "request_id", None) or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
         if request_lines:
@@ -93,6 +93,4 @@ def init_app(app, request_lines: bool) -> None:
 
 def request_id() -> str | None:
     """Return this request's id (None outside a request)."""
-    from flask import g, has_request_context
-
     return g.get("request_id") if has_request_context() else None
