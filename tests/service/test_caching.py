@@ -37,11 +37,14 @@ def test_posts_and_errors_are_never_stored(client):
         assert r.headers["Cache-Control"] == "no-store" and "ETag" not in r.headers
 
 
-def test_head_has_the_headers_of_get(client):
-    get, head = client.get("/v1/neurons"), client.head("/v1/neurons")
+@pytest.mark.parametrize("coding", ["identity", "gzip"])
+def test_head_has_the_headers_of_get(client, coding):
+    url, asked = "/v1/maps?resolution=30", {"Accept-Encoding": coding}
+    get, head = client.get(url, headers=asked), client.head(url, headers=asked)
     assert head.status_code == 200 and head.data == b""
-    for name in ("ETag", "Cache-Control", "Content-Length", "Content-Type", "X-Model-Id"):
+    for name in ("ETag", "Cache-Control", "Content-Length", "Content-Type", "X-Model-Id", "Vary"):
         assert head.headers[name] == get.headers[name]
+    assert head.headers.get("Content-Encoding") == get.headers.get("Content-Encoding")
 
 
 @pytest.fixture(scope="module")
