@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 # The matrices are tiny: BLAS threads only cost, and native thread pools alive at fork time are a
 # known cause of hung workers. Set before any worker imports numpy.
@@ -73,12 +74,37 @@ def on_starting(server):
     except RegistryError as exc:
         server.log.critical("cannot start: %s", exc)
         raise SystemExit(4) from None
-    # In memory where there is a tmpfs: the workers write their counts on every request.
-    shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="roastnet-metrics-", dir=shm)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_directory()
     from service import refusals
 
     refusals.install()  # gunicorn's own 400/414/431 answers as problem+json, like the app's
+
+
+def _metrics_directory() -> str:
+    """Make the directory for the workers' metrics (in memory on /dev/shm where it is writable).
+
+    prometheus-client reads PROMETHEUS_MULTIPROC_DIR when it is first imported, so the master
+    sets it here, before anything imports it; the workers inherit it.
+
+    Its name carries the master's pid, so that a directory left by a server that was killed
+    (no exit hook ran) is removed by the next server to start.
+    """
+    base = Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else Path(tempfile.gettempdir())
+    for old in base.glob("roastnet-metrics-*-*"):
+        pid = old.name.split("-")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"roastnet-metrics-{os.getpid()}-", dir=base)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
 
 
 def child_exit(server, worker):

@@ -2,8 +2,12 @@
 
 import os
 import signal
+import subprocess
+import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import requests
@@ -123,3 +127,16 @@ def test_counts_over_four_workers_equal_what_was_sent(server):
     pids = {dict(labels)["pid"] for name, labels in samples if name == "process_resident_memory_bytes"}
     assert len(pids) == 5 and str(server.proc.pid) in pids  # the master and four workers
     assert str(victim) not in pids
+
+
+def test_a_killed_servers_count_directory_is_removed_by_the_next(tmp_path):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    base = Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else Path(tempfile.gettempdir())
+    stale = base / f"roastnet-metrics-{gone.stdout.strip()}-test"
+    stale.mkdir()
+    (stale / "counter_1.db").write_bytes(b"\0" * 8)
+    with Server(tmp_path / "data", workers=1) as server:
+        assert not stale.exists()
+        assert requests.get(server.url + "/metrics", timeout=10).status_code == 200
+    assert not any(base.glob(f"roastnet-metrics-{server.proc.pid}-*"))  # its own, removed at exit
