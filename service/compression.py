@@ -32,6 +32,11 @@ def init_app(app: Flask) -> None:
 
     def after(response: Response) -> Response:
         accept = request.environ.get("HTTP_ACCEPT_ENCODING")
+        length = response.content_length
+        small = length is not None and length < MIN_BYTES
+        if (not accept or small) and "Vary" not in response.headers:
+            response.headers["Vary"] = "Accept-Encoding"  # as flask-compress would, for less work
+            return response
         if accept and "q=0" in accept:
             request.environ["HTTP_ACCEPT_ENCODING"] = _without_refused(accept)
         return compress.after_request(response)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter as Tally
 from pathlib import Path
 
 from flask import Flask, Response, g, request
@@ -81,15 +80,15 @@ _verdicts: dict[tuple, Counter] = {}
 
 
 def _count_predictions(model_id: str | None, predictions: list) -> None:
-    verdicts: Tally[str] = Tally()
-    regions: Tally[str] = Tally()
+    verdicts: dict[str, int] = {}
+    regions: dict[str, int] = {}
     for p in predictions:
         if not isinstance(p, dict):
             continue
         verdict = p.get("label") or ("good" if p.get("good_roast") else "bad")
-        verdicts[verdict] += 1
+        verdicts[verdict] = verdicts.get(verdict, 0) + 1
         for unit in p.get("fired") or ():
-            regions[unit["region"]] += 1
+            regions[unit["region"]] = regions.get(unit["region"], 0) + 1
     model = model_id or "unknown"
     for verdict, n in verdicts.items():
         series = _verdicts.get((verdict, model))
