@@ -6,6 +6,9 @@ that operators change most.
 
 import multiprocessing
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 # The matrices are tiny: BLAS threads only cost, and native thread pools alive at fork time are a
 # known cause of hung workers. Set before any worker imports numpy.
@@ -39,10 +42,18 @@ limit_request_fields = 100
 limit_request_field_size = 32768
 
 # Access logs are off by default (they cost throughput); ROASTNET_ACCESS_LOG=- turns them on.
-# The default format has no headers, so the admin token never reaches a log line.
+# The format names no request header, so the admin token never reaches a log line; it carries the
+# request id and model id the app sets on the answer.
 accesslog = os.environ.get("ROASTNET_ACCESS_LOG") or None
+access_log_format = ('%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s '
+                     'model_id=%({x-model-id}o)s')
 errorlog = "-"
 loglevel = os.environ.get("ROASTNET_LOG_LEVEL", "info").lower()
+if os.environ.get("ROASTNET_LOG_FORMAT") == "json":
+    # gunicorn's own lines as JSON too; the app then writes one JSON line per request itself.
+    from service.logs import gunicorn_config
+
+    logconfig_dict = gunicorn_config(loglevel)
 
 # gunicorn's control socket sits at one path per user, shared by every server on the machine;
 # roastnet does not use it.
@@ -53,7 +64,8 @@ def on_starting(server):
     """Check the data directory once, in the master, before any worker starts.
 
     An unwritable directory would otherwise fail every worker at once, and a clear message
-    beats gunicorn's own halt report.
+    beats gunicorn's own halt report. Then make the directory in which the workers keep their
+    metrics (prometheus-client's multiprocess mode): new for each server, so no stale counts.
     """
     from service.settings import RegistryError, Settings, ensure_writable
 
@@ -62,3 +74,45 @@ def on_starting(server):
     except RegistryError as exc:
         server.log.critical("cannot start: %s", exc)
         raise SystemExit(4) from None
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_directory()
+    from service import refusals
+
+    refusals.install()  # gunicorn's own 400/414/431 answers as problem+json, like the app's
+
+
+def _metrics_directory() -> str:
+    """Make the directory for the workers' metrics (in memory on /dev/shm where it is writable).
+
+    prometheus-client reads PROMETHEUS_MULTIPROC_DIR when it is first imported, so the master
+    sets it here, before anything imports it; the workers inherit it.
+
+    Its name carries the master's pid, so that a directory left by a server that was killed
+    (no exit hook ran) is removed by the next server to start.
+    """
+    base = Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else Path(tempfile.gettempdir())
+    for old in base.glob("roastnet-metrics-*-*"):
+        pid = old.name.split("-")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"roastnet-metrics-{os.getpid()}-", dir=base)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
+
+
+def child_exit(server, worker):
+    """Drop the live figures of a worker that has gone; its counts stay in the sums."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    shutil.rmtree(os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""), ignore_errors=True)

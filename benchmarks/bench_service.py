@@ -31,7 +31,9 @@ def _lua(path: Path, body: bytes) -> Path:
     return path
 
 
-def wrk(url: str, script: Path) -> dict[str, float]:
+def wrk(url: str, script: Path, server: Server | None = None) -> dict[str, float]:
+    """Run wrk; with the server, also the CPU its workers spent per request (steady under noise)."""
+    cpu = _cpu_seconds(server) if server else 0.0
     out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s",
                           str(script), url], capture_output=True, text=True, timeout=SECONDS + 30,
                          check=True).stdout
@@ -39,8 +41,19 @@ def wrk(url: str, script: Path) -> dict[str, float]:
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}[p99.group(2)]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    done = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu_us = (_cpu_seconds(server) - cpu) / done * 1e6 if server else float("nan")
     return {"rps": rps, "p99_ms": float(p99.group(1)) * scale,
-            "errors": int(non2xx.group(1)) if non2xx else 0}
+            "errors": int(non2xx.group(1)) if non2xx else 0, "cpu_us": cpu_us}
+
+
+def _cpu_seconds(server: Server) -> float:
+    """Return the user + system CPU seconds of the server's workers so far."""
+    total = 0
+    for pid in server.worker_pids():
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -56,19 +69,40 @@ def main() -> None:
         with Server(tmp / "bare", workers=WORKERS, cmd=bare_cmd).start(expect_ready=False) as bare:
             _wait(bare.url + "/bare")
             base = wrk(bare.url + "/bare", predict_lua)
-        with Server(tmp / "data", workers=WORKERS, trainer=True) as server:
-            predict = wrk(server.url + "/v1/predict", predict_lua)
+        off = {"ROASTNET_METRICS": "false"}
+        with Server(tmp / "data", workers=WORKERS, trainer=True) as server, \
+                Server(tmp / "plain", workers=WORKERS, env=off) as plain_server:
+            # Metrics on and off in turn, best of two each, so that drift on a shared machine
+            # does not land on one side only.
+            runs = [(wrk(server.url + "/v1/predict", predict_lua, server),
+                     wrk(plain_server.url + "/v1/predict", predict_lua, plain_server)) for _ in range(2)]
+            predict = max((r[0] for r in runs), key=lambda r: r["rps"])
+            plain = max((r[1] for r in runs), key=lambda r: r["rps"])
+            cpu_on = min(r[0]["cpu_us"] for r in runs)
+            cpu_off = min(r[1]["cpu_us"] for r in runs)
             explain = wrk(server.url + "/v1/explain", explain_lua)
-            batch = _batch_latency(server.url)
+            codings = {c: _batch_latency(server.url, c) for c in ("identity", "gzip", "br", "zstd")}
+            batch = codings["identity"][0]
             retrain = _retrain_latency(server.url)
             largest = _largest_retrain(server.url)
         rows = [["bare Flask JSON echo (baseline)", base["rps"], base["p99_ms"], base["errors"], 1.0],
                 ["POST /v1/predict, one reading", predict["rps"], predict["p99_ms"], predict["errors"],
                  predict["rps"] / base["rps"]],
+                ["POST /v1/predict, one reading, metrics off", plain["rps"], plain["p99_ms"],
+                 plain["errors"], plain["rps"] / base["rps"]],
                 ["POST /v1/explain, one reading", explain["rps"], explain["p99_ms"], explain["errors"],
                  explain["rps"] / base["rps"]]]
         table(f"wrk, {CONNECTIONS} connections, {SECONDS} s, gunicorn {WORKERS} sync workers",
               ["endpoint", "req/s", "p99 ms", "non-2xx", "× bare Flask"], rows)
+        table("Metrics on and off: POST /v1/predict, one reading (best of two runs each, taken in turn)",
+              ["metrics", "req/s", "worker CPU µs per request"],
+              [["on", predict["rps"], cpu_on], ["off", plain["rps"], cpu_off]])
+        print(f"metrics cost: {100 * (cpu_on / cpu_off - 1):.1f} % more worker CPU per request, "
+              f"{100 * (1 - predict['rps'] / plain['rps']):.1f} % of measured throughput "
+              "(throughput moves with whatever else runs on the machine; the CPU figure less)")
+        table("POST /v1/predict, 10,000 readings, by Content-Encoding (median of 5, client decodes)",
+              ["coding", "ms", "bytes sent", "ms more than identity"],
+              [[c, t * 1e3, size, (t - batch) * 1e3] for c, (t, size) in codings.items()])
         sweep_seconds, coverage = _sweep(tmp / "sweep")
         table("End to end (median of 5)", ["call", "ms"],
               [["POST /v1/predict, 10,000 readings over HTTP", batch * 1e3],
@@ -109,17 +143,20 @@ def _wait(url: str) -> None:
             time.sleep(0.1)
 
 
-def _batch_latency(url: str) -> float:
+def _batch_latency(url: str, coding: str = "identity") -> tuple[float, int]:
+    """Return the median time of a 10,000-reading predict (decoded by the client) and its bytes sent."""
     body = orjson.dumps({"readings": [{"temperature": 150 + i % 135, "duration": 11.5 + (i % 40) / 10}
                                       for i in range(10_000)]})
     session = requests.Session()
+    headers = {"Content-Type": "application/json", "Accept-Encoding": coding}
     times = []
     for _ in range(6):
         start = time.perf_counter()
-        r = session.post(url + "/v1/predict", data=body, headers={"Content-Type": "application/json"})
+        r = session.post(url + "/v1/predict", data=body, headers=headers)
         times.append(time.perf_counter() - start)
         assert r.status_code == 200 and len(r.json()["predictions"]) == 10_000
-    return statistics.median(times[1:])
+        assert r.headers.get("Content-Encoding", "identity") == coding
+    return statistics.median(times[1:]), int(r.headers["Content-Length"])
 
 
 def _retrain_latency(url: str) -> float:

@@ -269,6 +269,7 @@ class ProblemDetail(BaseModel):
     status: int
     detail: str
     errors: list[dict] | None = None
+    instance: str | None = Field(None, description="this request: urn:roastnet:request:<X-Request-ID>")
 
 
 class JobProgress(BaseModel):

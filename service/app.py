@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, Response, request
 from werkzeug.routing import BaseConverter
 
-from service import errors
+from service import caching, compression, cors, errors, logs, metrics
 from service.api import health, jobs, models, predictions
 from service.auth import load_or_create_token
 from service.jobs import JobQueue
@@ -40,16 +40,24 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     app.config["ROASTNET_TOKEN"] = token or load_or_create_token(settings.data_dir)
 
     app.url_map.converters["model_ref"] = ModelRef
+    # after_request hooks run in the reverse order of registration: the request log and the
+    # metrics run last, so that they see the answer as sent (compressed, or a 304).
+    logs.init_app(app, request_lines=settings.log_format == "json")
+    if settings.metrics:
+        metrics.init_app(app)
+    compression.init_app(app)
     errors.init_app(app)
     for blueprint in (health.bp, predictions.bp, models.bp, jobs.bp):
         app.register_blueprint(blueprint)
     app.before_request(_request_limits)
+    caching.init_app(app)  # runs before compression, which suffixes the ETag made here per coding
+    cors.init_app(app, settings.cors_origin_list)
     app.after_request(_headers)
     return app
 
 
 class ModelRef(BaseConverter):
-    """A model id or name in a path; "active" is not one (PUT /v1/models/active is its own route)."""
+    """A model id or name in a path; "active" is not one (GET and PUT /v1/models/active are routes)."""
 
     regex = r"(?!active(?:/|$))[^/]+"
 
@@ -81,10 +89,7 @@ def _request_limits() -> None:
 
 
 def _headers(response: Response) -> Response:
-    headers = response.headers
-    headers["X-Content-Type-Options"] = "nosniff"
-    if "Cache-Control" not in headers:
-        # Answers change when another model is activated: reads revalidate, the rest never cache.
-        cacheable = response.status_code == 200 and request.method == "GET"
-        headers["Cache-Control"] = "no-cache" if cacheable else "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if response.status_code == 204:
+        del response.headers["Content-Type"]  # no content, so no type (Flask gives every answer one)
     return response

@@ -9,6 +9,8 @@ import orjson
 from flask import Flask, Response, current_app
 from werkzeug.exceptions import HTTPException
 
+from service import logs
+
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("roastnet")
 
@@ -66,6 +68,10 @@ class UnsupportedMediaType(Problem):
     status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
 
 
+class BodyTooLarge(Problem):
+    status, title, slug = 413, "Request Entity Too Large", "request-entity-too-large"
+
+
 class URITooLong(Problem):
     status, title, slug = 414, "URI too long", "uri-too-long"
 
@@ -79,7 +85,11 @@ class Unavailable(Problem):
 
 
 def problem_response(problem: Problem) -> Response:
-    response = Response(orjson.dumps(problem.body()), status=problem.status, mimetype=PROBLEM_JSON)
+    body = problem.body()
+    request_id = logs.request_id()
+    if request_id:
+        body["instance"] = f"urn:roastnet:request:{request_id}"
+    response = Response(orjson.dumps(body), status=problem.status, mimetype=PROBLEM_JSON)
     for name, value in problem.headers.items():
         response.headers[name] = value
     return response
@@ -111,12 +121,15 @@ def init_app(app: Flask) -> None:
         return problem_response(problem)
 
 
+def too_large(limit: int) -> str:
+    return f"the request body is larger than the limit of {limit:,} bytes"
+
+
 def _http_detail(exc: HTTPException) -> str:
     details = {
         404: "no such resource; GET /openapi.yaml lists every route",
         405: "this method is not allowed on this route",
     }
     if exc.code == 413:
-        limit = current_app.config.get("MAX_CONTENT_LENGTH")
-        return f"the request body is larger than the limit of {limit:,} bytes"
+        return too_large(current_app.config.get("MAX_CONTENT_LENGTH"))
     return details.get(exc.code or 0, exc.description or exc.name)

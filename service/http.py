@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any, TypeVar
 
 import orjson
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from pydantic import BaseModel, ValidationError
 
-from service.errors import MalformedJSON, ModelUnusable, NotFound, UnsupportedMediaType, ValidationProblem
+from service.errors import (
+    BodyTooLarge,
+    MalformedJSON,
+    ModelUnusable,
+    NotFound,
+    UnsupportedMediaType,
+    ValidationProblem,
+    too_large,
+)
 from service.registry import Registry, UnknownModel
 from service.schemas import TEMPERATURE_RULE
 from service.stored import BrokenModel, StoredModel
@@ -17,6 +26,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def json_response(body: Any, status: int = 200, model_id: str | None = None) -> Response:
+    g.answer = body  # read by the request log and the metrics after the view (never written to)
     response = Response(orjson.dumps(body), status=status, content_type="application/json")
     if model_id is not None:
         response.headers["X-Model-Id"] = model_id
@@ -24,13 +34,42 @@ def json_response(body: Any, status: int = 200, model_id: str | None = None) -> 
 
 
 def body_bytes() -> bytes:
-    """Return the raw JSON body; refuse other content types (the size cap is Flask's)."""
+    """Return the JSON body, gunzipped if sent so; refuse other content types and codings."""
     req = request._get_current_object()  # one look-up through the context-local proxy
-    mimetype = req.environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
+    environ = req.environ
+    mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise UnsupportedMediaType(
             f"send the body as application/json (got {mimetype or 'no Content-Type'})")
-    return req.get_data(cache=False, parse_form_data=False)
+    cap = req.max_content_length
+    if environ.get("CONTENT_LENGTH") or "wsgi.input_terminated" not in environ or cap is None:
+        raw = req.get_data(cache=False, parse_form_data=False)  # over the cap by Content-Length: 413
+    else:
+        # A chunked body has no length to check first: read one byte past the cap to know.
+        raw = environ["wsgi.input"].read(cap + 1)
+        if len(raw) > cap:
+            raise BodyTooLarge(too_large(cap))
+    coding = environ.get("HTTP_CONTENT_ENCODING", "").strip().lower()
+    if coding in ("", "identity"):
+        return raw
+    if coding not in ("gzip", "x-gzip"):
+        raise UnsupportedMediaType(f"send the body uncoded or with Content-Encoding: gzip (got {coding})",
+                                   headers={"Accept-Encoding": "gzip"})
+    return _gunzip(raw, cap)
+
+
+def _gunzip(raw: bytes, cap: int | None) -> bytes:
+    """Decompress a gzip body, refusing one that would grow past the cap (a zip bomb) with 413."""
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        body = inflate.decompress(raw, (cap or 0) + 1) if cap else inflate.decompress(raw)
+    except zlib.error as exc:
+        raise MalformedJSON(f"the body is not valid gzip: {exc}") from None
+    if cap and len(body) > cap:
+        raise BodyTooLarge(too_large(cap) + " once decompressed")
+    if not inflate.eof:
+        raise MalformedJSON("the gzip body is truncated")
+    return body
 
 
 def parse(schema: type[M], raw: bytes) -> M:
@@ -96,6 +135,8 @@ def find_model(ref: str | None) -> StoredModel:
     try:
         model = registry().get(ref) if ref else registry().active()
     except UnknownModel:
+        if ref is None:
+            raise NotFound("no model is active; PUT /v1/models/active makes one active") from None
         raise NotFound(f"no model with id or name {ref!r}; GET /v1/models lists them") from None
     except BrokenModel as exc:
         raise ModelUnusable(str(exc)) from None

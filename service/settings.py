@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,16 @@ class Settings(BaseSettings):
     job_requeue_seconds: float = Field(60.0, gt=1)
     seed_on_start: bool = True
     log_level: str = "INFO"
+    # "json": one JSON object per log line, and one line per request (see service/logs.py).
+    log_format: Literal["text", "json"] = "text"
+    # Prometheus metrics at GET /metrics (false: no counting and no route).
+    metrics: bool = True
+    # Origins that browsers may call from: a comma-separated list, or "*"; empty turns CORS off.
+    cors_origins: str = ""
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
 
 class RegistryError(Exception):

@@ -12,6 +12,7 @@ import yaml
 from pydantic.json_schema import models_json_schema
 
 from service import answers as a
+from service import operations
 from service import schemas as s
 
 REF = "#/components/schemas/{model}"
@@ -52,6 +53,8 @@ ROUTES: list[tuple] = [
     ("get", "/readyz", "Readiness: registry reachable, active model loaded", None, (200, a.Ready),
      (503,), [], False),
     ("get", "/openapi.yaml", "This contract", None, (200, "yaml"), (), [], False),
+    ("get", "/metrics", "Prometheus metrics of every worker (404 when ROASTNET_METRICS=false)", None,
+     (200, "text"), (), [], False),
     ("post", "/v1/predict", "Good or bad roast, fired units and reasons",
      (s.SingleRequest, s.BatchRequest), (200, a.PredictResponse), BODY_PROBLEMS + READ_PROBLEMS,
      [MODEL_PARAM], False),
@@ -73,6 +76,8 @@ ROUTES: list[tuple] = [
      (201, a.ModelDetail), BODY_PROBLEMS + (409,), [], True),
     ("put", "/v1/models/active", "Make a model active", s.ActivateRequest, (200, a.ModelDetail),
      BODY_PROBLEMS + READ_PROBLEMS, [], True),
+    ("get", "/v1/models/active", "The active model in full", None, (200, a.ModelDetail), (404, 409),
+     [], False),
     ("get", "/v1/models/{ref}", "One model in full", None, (200, a.ModelDetail), (404, 409),
      [REF_PARAM], False),
     ("delete", "/v1/models/{ref}", "Delete a model that is not active", None, (204, None),
@@ -110,7 +115,9 @@ PROBLEM_TEXT = {
     409: "conflict: the model is active, the name is taken, the stored model is unusable, "
          "or the job has already finished",
     413: "body over the size limit", 414: "path and query longer than 4096 bytes",
-    415: "body is not application/json", 431: "more than 50 header fields, or one over 8 KiB",
+    405: "this path does not answer that method; Allow lists the ones it does",
+    415: "body is not application/json, or its Content-Encoding is neither gzip nor identity",
+    431: "more than 50 header fields, or one over 8 KiB",
     422: "the request is well-formed but not valid (the detail names the field)", 503: "not ready",
 }
 
@@ -134,8 +141,9 @@ def build() -> dict[str, Any]:
     components = top.get("$defs", {})
     paths: dict[str, dict[str, Any]] = {}
     for method, path, summary, req, (status, resp), problems, params, admin in ROUTES:
-        op: dict[str, Any] = {"summary": summary, "operationId": _operation_id(method, path),
-                              "responses": {}}
+        op: dict[str, Any] = {"tags": [operations.tag(path)], "summary": summary,
+                              "description": operations.DESCRIPTIONS[method, path],
+                              "operationId": _operation_id(method, path), "responses": {}}
         if params:
             op["parameters"] = params
         if req is not None:
@@ -146,22 +154,30 @@ def build() -> dict[str, Any]:
         ok: dict[str, Any] = {"description": STATUS_TEXT[status]}
         if resp == "yaml":
             ok["content"] = {"application/yaml": {"schema": {"type": "string"}}}
+        elif resp == "text":
+            ok["content"] = {"text/plain": {"schema": {"type": "string"}}}
         elif resp is not None:
             ok["content"] = {"application/json": {"schema": {"$ref": REF.format(model=resp.__name__)}}}
-        op["responses"][str(status)] = ok
+        op["responses"][str(status)] = {**ok, "headers": operations.response_headers(method, path, status)}
         if (method, path) in EXTRA_OK:
             extra, text = EXTRA_OK[(method, path)]
-            op["responses"][str(extra)] = {**ok, "description": text}
+            op["responses"][str(extra)] = {**ok, "description": text,
+                                           "headers": operations.response_headers(method, path, extra)}
         for code, headers in RESPONSE_HEADERS.get((method, path), {}).items():
-            op["responses"][str(code)]["headers"] = headers
-        for code in sorted(set(problems) | ({401} if admin else set()) | set(ANY_REQUEST_PROBLEMS)):
+            op["responses"][str(code)]["headers"] = {**op["responses"][str(code)].get("headers", {}),
+                                                      **headers}
+        if method == "get" and path != "/metrics":
+            op["responses"]["304"] = {"description": "Not modified: If-None-Match holds this ETag",
+                                      "headers": operations.response_headers(method, path, 304)}
+        codes = set(problems) | ({401} if admin else set()) | set(ANY_REQUEST_PROBLEMS) | {405}
+        for code in sorted(codes):
             op["responses"][str(code)] = {
                 "description": PROBLEM_TEXT[code],
+                "headers": operations.response_headers(method, path, code),
                 "content": {"application/problem+json": {
                     "schema": {"$ref": REF.format(model="ProblemDetail")}}},
             }
-        if admin:
-            op["security"] = [{"bearerAuth": []}]
+        op["security"] = [{"bearerAuth": []}] if admin else []
         paths.setdefault(path, {})[method] = op
     return {
         "openapi": "3.1.0",
@@ -170,12 +186,18 @@ def build() -> dict[str, Any]:
             "version": "0.1.0",
             "description": (
                 "An explainable coffee-roasting network. Every answer says good or bad roast, which "
-                "hidden unit fired and why, in roast words. Errors are RFC 9457 problem+json."),
+                "hidden unit fired and why, in roast words. Errors are RFC 9457 problem+json. "
+                "Every GET answers HEAD with the same headers. Answers over 1 KiB are compressed "
+                "(zstd, br or gzip) when Accept-Encoding asks. Browsers on the origins the server "
+                "lists in ROASTNET_CORS_ORIGINS get their preflights (OPTIONS) answered with 204 "
+                "and Access-Control-* headers on every answer; OPTIONS is otherwise 405."),
         },
-        "servers": [{"url": "http://127.0.0.1:8000"}],
+        "servers": [{"url": "/", "description": "the server that serves this document"}],
+        "tags": operations.TAGS,
         "paths": paths,
         "components": {
             "schemas": components,
+            "headers": operations.components(),
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from service import logs
 from service.app import create_app
 from service.registry import RegistryError
 from service.settings import Settings
@@ -14,8 +15,7 @@ APP_LOAD_ERROR = 4  # gunicorn stops the whole server, rather than respawning, o
 
 def _load():
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_level, json=settings.log_format == "json")
     try:
         return create_app(settings)
     except RegistryError as exc:

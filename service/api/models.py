@@ -24,6 +24,13 @@ def list_models() -> Response:
     return json_response({"models": models, "total": total, "limit": limit, "offset": offset})
 
 
+@bp.get("/models/active")
+def active_model() -> Response:
+    """Return the model that answers requests without ?model=."""
+    model = find_model(None)
+    return json_response(present.model_detail(model, model.id))
+
+
 @bp.get("/models/<model_ref:ref>")
 def get_model(ref: str) -> Response:
     """Return one model with its recipe, metrics, roles, symmetry and loss curve."""
@@ -36,7 +43,10 @@ def get_model(ref: str) -> Response:
 def import_model() -> Response:
     """Import explicit weights as a new model."""
     model, created = import_weights(registry(), parse(ImportRequest, body_bytes()))
-    return json_response(present.model_detail(model, registry().active_id), 201 if created else 200)
+    response = json_response(present.model_detail(model, registry().active_id), 201 if created else 200)
+    if created:
+        response.headers["Location"] = f"/v1/models/{model.id}"
+    return response
 
 
 @bp.put("/models/active")

@@ -1,6 +1,7 @@
 """Faults: killed workers, a killed server mid-retrain, corrupt rows, an unwritable data directory, races."""
 
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -111,7 +112,9 @@ while True:
 def test_a_writer_killed_at_any_moment_stores_whole_batches(tmp_path, delay):
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout.readline() == b"open\n"  # the registry is set up: now kill it mid-writes
+    # The delay counts from the registry's set-up, which an import on a busy machine can delay.
+    ready, _, _ = select.select([proc.stdout], [], [], 60)
+    assert ready and proc.stdout.readline() == b"open\n"
     time.sleep(delay)
     proc.kill()
     proc.wait(10)

@@ -64,6 +64,9 @@ REAL_CALLS = [
     ("get", "/v1/models", "/v1/models", None, 200),
     ("get", "/v1/models/{ref}", "/v1/models/lab", None, 200),
     ("get", "/v1/models/{ref}", "/v1/models/nope", None, 404),
+    ("get", "/v1/models/active", "/v1/models/active", None, 200),
+    ("get", "/v1/neurons", "/v1/neurons?model=lab", None, 200),
+    ("post", "/v1/predict", "/v1/predict", {"temperature": 200, "duration": 13.9, "humidity": 1}, 422),
     ("get", "/healthz", "/healthz", None, 200),
     ("get", "/readyz", "/readyz", None, 200),
     ("post", "/v1/predict", "/v1/predict", {"temperature": "x"}, 422),
@@ -79,3 +82,54 @@ def test_real_responses_match_the_spec(client, spec, method, path, url, body, st
     media, name = _response_schema(spec, method, path, status)
     assert r.mimetype == media
     _validator(spec, name).validate(r.json)
+
+
+@pytest.mark.parametrize(("method", "path", "url", "body", "status"), REAL_CALLS,
+                         ids=[f"{c[0]} {c[2]} {c[4]}" for c in REAL_CALLS])
+def test_real_answers_carry_the_declared_headers(client, spec, method, path, url, body, status):
+    r = client.open(url, method=method.upper(), json=body)
+    declared = spec["paths"][path][method]["responses"][str(status)].get("headers", {})
+    for name, ref in declared.items():
+        header = spec["components"]["headers"][ref["$ref"].rsplit("/", 1)[-1]]
+        if header["required"]:
+            assert name in r.headers, name
+    if method == "get" and status == 200:
+        again = client.open(url, headers={"If-None-Match": r.headers["ETag"]})
+        assert again.status_code == 304 and "304" in spec["paths"][path][method]["responses"]
+
+
+def test_every_operation_has_a_tag_a_description_and_says_its_security(spec):
+    tags = {t["name"] for t in spec["tags"]}
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            assert op["tags"] and set(op["tags"]) <= tags, (method, path)
+            assert op["description"].strip(), (method, path)
+            assert "security" in op and "405" in op["responses"], (method, path)
+            assert (op["security"] == []) == ("401" not in op["responses"]), (method, path)
+    assert not any(":" in urlsplit_port(s["url"]) for s in spec["servers"])
+
+
+def urlsplit_port(url):
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc
+
+
+def test_405_names_the_allowed_methods(client, spec):
+    r = client.patch("/v1/models/lab")
+    assert r.status_code == 405
+    assert set(r.headers["Allow"].split(", ")) - {"HEAD", "OPTIONS"} == {
+        m.upper() for m in spec["paths"]["/v1/models/{ref}"]}
+
+
+def test_the_active_model_and_a_new_import_s_location(fresh_client, auth):
+    active = fresh_client.get("/v1/models/active")
+    assert active.status_code == 200 and active.json["active"] is True
+    assert active.json == fresh_client.get(f"/v1/models/{active.json['id']}").json
+    weights = {"W1": [[-8.0, 0.3, 12.0], [-0.2, -7.0, 10.0]], "b1": [-9.0, -9.0, 1.0],
+               "W2": [[-30.0], [-27.0], [-32.0]], "b2": [15.0]}
+    r = fresh_client.post("/v1/models", json={"name": "mine", "weights": weights}, headers=auth)
+    assert r.status_code == 201 and r.headers["Location"] == f"/v1/models/{r.json['id']}"
+    assert fresh_client.get(r.headers["Location"]).json["name"] == "mine"
+    again = fresh_client.post("/v1/models", json={"weights": weights}, headers=auth)
+    assert again.status_code == 200 and "Location" not in again.headers

@@ -1,0 +1,32 @@
+"""HTTP caching: a strong ETag on every GET answer, 304 for If-None-Match, and how long to keep it.
+
+Models are content-addressed, so an answer asked with ``?model=<id>`` never changes: it is
+marked immutable for a year. Answers for the active model or a name revalidate (``no-cache``):
+another model may be activated, or a name given to other weights. Everything else never caches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Flask, Response, request
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_cache_headers)
+
+
+def _cache_headers(response: Response) -> Response:
+    headers = response.headers
+    if "Cache-Control" in headers:
+        return response  # the view decided (GET /metrics: never)
+    if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.is_streamed:
+        headers["Cache-Control"] = "no-store"
+        return response
+    pinned = request.args.get("model")
+    immutable = pinned is not None and pinned == headers.get("X-Model-Id")
+    headers["Cache-Control"] = IMMUTABLE if immutable else "no-cache"
+    response.set_etag(hashlib.blake2b(response.get_data(), digest_size=16).hexdigest())
+    return response.make_conditional(request)

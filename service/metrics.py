@@ -1,0 +1,144 @@
+"""Prometheus metrics at GET /metrics, summed over every gunicorn worker.
+
+Under gunicorn (gunicorn.conf.py) each worker writes its counts to files in a temporary directory
+made by the master (prometheus-client's multiprocess mode, PROMETHEUS_MULTIPROC_DIR), and a scrape
+of any worker reads them all. The registry size, the active model and the process figures of the
+master and every worker are read when scraped. Without gunicorn the counts live in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from flask import Flask, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
+SECONDS = (.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60)
+
+_counted = CollectorRegistry()  # the counts of this process when not under gunicorn
+REQUESTS = Counter("roastnet_http_requests", "HTTP requests answered, by route, method and status",
+                   ["route", "method", "status"], registry=_counted)
+LATENCY = Histogram("roastnet_http_request_duration_seconds", "Time from request to answer, by route",
+                    ["route", "method"], buckets=SECONDS, registry=_counted)
+PREDICTIONS = Counter("roastnet_predictions", "Readings answered by /v1/predict and /v1/explain, by verdict "
+                      "and model", ["verdict", "model"], registry=_counted)
+FIRED = Counter("roastnet_fired_units", "Units responsible for a bad verdict, by the region they cover",
+                ["region", "model"], registry=_counted)
+
+
+def init_app(app: Flask) -> None:
+    """Count every answer and serve GET /metrics."""
+    scraped = CollectorRegistry()
+    if os.environ.get(MULTIPROCESS_DIR):
+        multiprocess.MultiProcessCollector(scraped)
+    else:
+        scraped = _counted
+    current = CollectorRegistry()
+    current.register(_RegistryState(app))
+    current.register(_Processes())
+
+    def count(response: Response) -> Response:
+        req, ctx = request._get_current_object(), g._get_current_object()  # one look-up each
+        rule = req.url_rule
+        method = req.method if req.method in METHODS else "other"  # clients choose it: keep it bounded
+        key = (rule.rule if rule is not None else "unmatched", method, response.status_code)
+        children = _children.get(key)
+        if children is None:
+            children = _children[key] = (REQUESTS.labels(*key[:2], str(key[2])), LATENCY.labels(*key[:2]))
+        children[0].inc()
+        started = getattr(ctx, "started", None)  # set by service.logs as the request begins
+        if started is not None:
+            children[1].observe(time.perf_counter() - started)
+        answer = getattr(ctx, "answer", None)
+        if isinstance(answer, dict) and isinstance(answer.get("predictions"), list):
+            _count_predictions(answer.get("model_id"), answer["predictions"])
+        return response
+
+    def metrics() -> Response:
+        body = generate_latest(scraped) + generate_latest(current)
+        return Response(body, content_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
+
+    app.after_request(count)
+    app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
+
+
+_children: dict[tuple, tuple] = {}  # (route, method, status) -> the two labelled series, made once
+_verdicts: dict[tuple, Counter] = {}
+
+
+def _count_predictions(model_id: str | None, predictions: list) -> None:
+    verdicts: dict[str, int] = {}
+    regions: dict[str, int] = {}
+    for p in predictions:
+        if not isinstance(p, dict):
+            continue
+        verdict = p.get("label") or ("good" if p.get("good_roast") else "bad")
+        verdicts[verdict] = verdicts.get(verdict, 0) + 1
+        for unit in p.get("fired") or ():
+            regions[unit["region"]] = regions.get(unit["region"], 0) + 1
+    model = model_id or "unknown"
+    for verdict, n in verdicts.items():
+        series = _verdicts.get((verdict, model))
+        if series is None:
+            series = _verdicts[verdict, model] = PREDICTIONS.labels(verdict, model)
+        series.inc(n)
+    for region, n in regions.items():
+        FIRED.labels(region, model).inc(n)
+
+
+class _RegistryState:
+    """The registry's size and the active model, read at scrape time."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def collect(self):
+        registry = self.app.extensions["roastnet.registry"]
+        try:
+            total = registry.summaries(1, 0)[1]
+            active = registry.active()
+        except Exception:  # an unreachable registry shows as missing series (and /readyz says why)
+            return
+        yield GaugeMetricFamily("roastnet_registry_models", "Models stored in the registry", value=total)
+        info = InfoMetricFamily("roastnet_active_model", "The model that answers requests without ?model=")
+        info.add_metric([], {"id": active.id, "name": active.name or "", "source": active.source})
+        yield info
+
+
+class _Processes:
+    """process_* figures of gunicorn's master and each worker, labelled by pid."""
+
+    def collect(self):
+        families: dict[str, Metric] = {}
+        for pid in _server_pids():
+            for family in ProcessCollector(pid=lambda pid=pid: pid, registry=None).collect():
+                merged = families.setdefault(family.name, Metric(family.name, family.documentation,
+                                                                 family.type))
+                for s in family.samples:
+                    merged.add_sample(s.name, {**s.labels, "pid": str(pid)}, s.value)
+        yield from families.values()
+
+
+def _server_pids() -> list[int]:
+    """Return this process alone, or under gunicorn its master and every worker."""
+    if not os.environ.get(MULTIPROCESS_DIR):
+        return [os.getpid()]
+    master = os.getppid()
+    children = Path(f"/proc/{master}/task/{master}/children")
+    try:
+        return [master] + [int(p) for p in children.read_text().split()]
+    except OSError:
+        return [os.getpid()]
