@@ -99,7 +99,10 @@ def test_coded_bodies_that_cannot_be_read(server, body, coding, status, words):
 def test_204_has_no_content_type(server):
     from tests.server import admin
 
-    created = requests.post(server.url + "/v1/retrain", json={"seeds": [7]}, headers=admin(), timeout=30)
-    model_id = created.json()["models"][0]["id"]
+    weights = {"W1": [[-8.0, 0.3, 12.0], [-0.2, -7.0, 10.0]], "b1": [-9.0, -9.0, 1.0],
+               "W2": [[-30.0], [-27.0], [-32.0]], "b2": [15.0]}
+    created = requests.post(server.url + "/v1/models", json={"weights": weights}, headers=admin(), timeout=30)
+    assert created.status_code == 201
+    model_id = created.json()["id"]
     r = requests.delete(f"{server.url}/v1/models/{model_id}", headers=admin(), timeout=10)
     assert r.status_code == 204 and "Content-Type" not in r.headers and r.content == b""
