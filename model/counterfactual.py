@@ -33,6 +33,7 @@ BRANCH_APART = 0.3  # sd: a second start this far from the first may lie on anot
 REFINE_ROUNDS = 12
 NEWTON_STEPS = 12
 ON_BOUNDARY = 1e-8  # log-odds from the threshold: a point this close is on the boundary
+SETTLED = 1e-6  # sd: a slide that gains less than this per round has arrived
 HALVINGS = 20  # a tangent step shrinks to a millionth before the slide stops
 
 
@@ -71,10 +72,13 @@ def good_intervals(net: Network, t: float, d: float,
 def _runs(v: np.ndarray, good: np.ndarray, margin: Callable[[float], float],
           tol: float) -> list[tuple[float, float]]:
     """Return the runs of good samples, each edge refined between its sample and the next."""
-    if not good.any():
+    changes = (np.flatnonzero(good[1:] != good[:-1]) + 1).tolist()
+    first, last = bool(good[0]), bool(good[-1])
+    if not (changes or first):
         return []
-    edges = np.diff(good.astype(np.int8), prepend=0, append=0)
-    starts, ends = np.flatnonzero(edges == 1).tolist(), (np.flatnonzero(edges == -1) - 1).tolist()
+    # runs begin where the verdict turns good and end before it turns bad again
+    starts = ([0] if first else []) + changes[(0 if not first else 1)::2]
+    ends = [c - 1 for c in changes[(1 if not first else 0)::2]] + ([len(good) - 1] if last else [])
     values = v.tolist()
     out = []
     for i, j in zip(starts, ends, strict=True):
@@ -249,6 +253,7 @@ class FlipSearch:
         st, sd = self.std
         sign = 1.0 if want_good else -1.0
         start = best = (qt, qd)
+        best_distance = math.inf
         level = self.cut + sign * FLIP_MARGIN
         q = self._onto_boundary(qt, qd, level)
         if q is not None and _valid(q[0], q[1]):
@@ -259,7 +264,7 @@ class FlipSearch:
                 norm = math.hypot(gt, gd)
                 tt, td = -gd / norm, gt / norm  # unit tangent, in sd units
                 s = (t - bt) / st * tt + (d - bd) / sd * td
-                if abs(s) < 1e-7:
+                if abs(s) < SETTLED:
                     break
                 for _ in range(HALVINGS):
                     q = self._onto_boundary(bt + s * tt * st, bd + s * td * sd, level)
@@ -271,9 +276,13 @@ class FlipSearch:
                 else:
                     break
                 bt, bd, gt, gd = q
+                settled = best_distance - distance < SETTLED
                 best, best_distance = (bt, bd), distance
-        found = [f for f in (self._past(t, d, *best, sign), self._past(t, d, *start, sign)) if f]
-        return min(found, key=lambda f: f[2]) if found else None
+                if settled:
+                    break
+        start_distance = math.hypot((start[0] - t) / st, (start[1] - d) / sd)
+        first, second = (best, start) if best_distance <= start_distance else (start, best)
+        return self._past(t, d, *first, sign) or self._past(t, d, *second, sign)
 
     def _onto_boundary(self, qt: float, qd: float,
                        level: float) -> tuple[float, float, float, float] | None:

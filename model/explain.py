@@ -111,10 +111,16 @@ class Explainer:
         self._minus, self._weights = self._minus_sign.tolist(), self._weight.tolist()
         self._per_sd_list, self._live_list = self._per_sd.tolist(), self._live.tolist()
         X = load_coffee_data()[0] if background is None else np.asarray(background, dtype=float)
-        self._background = X[:MAX_BACKGROUND]
-        self._background_p = self._proba(self._background[:, 0], self._background[:, 1])
+        X = X[:MAX_BACKGROUND]
+        self._background_mean_p = float(self._proba(X[:, 0], X[:, 1]).mean())
         self._mean, self._std = tuple(net.mean.tolist()), tuple(net.std.tolist())
         self._mean_p = float(self._proba(np.array([self._mean[0]]), np.array([self._mean[1]]))[0])
+        # Shapley's background enters each unit's pre-activation through one input at a time.
+        A, c, _, _ = net.folded
+        self._background_terms = np.multiply.outer(X[:, 1], A[1]) + c  # (n, H): duration + bias
+        self._background_terms_t = np.multiply.outer(X[:, 0], A[0]) + c  # temperature + bias
+        self._mean_terms = (self._mean[1] * A[1] + c)[None, :]
+        self._mean_terms_t = (self._mean[0] * A[0] + c)[None, :]
         self._flips: dict[float, FlipSearch] = {}
 
     def __repr__(self) -> str:
@@ -229,18 +235,23 @@ class Explainer:
         background reading (``"data"``) or against the training mean alone (``"mean"``).
         """
         if baseline == "mean":
-            bt, bd = np.array([self._mean[0]]), np.array([self._mean[1]])
-            fb = np.array([self._mean_p])
+            fixed_d, fixed_t, fb = self._mean_terms, self._mean_terms_t, self._mean_p
         else:
-            bt, bd, fb = self._background[:, 0], self._background[:, 1], self._background_p
-        n = bt.size
-        both = self._proba(np.concatenate([np.full(n, t), bt]), np.concatenate([bd, np.full(n, d)]))
-        f_t, f_d = both[:n], both[n:]  # only temperature from x; only duration from x
-        phi_t = float(np.mean(0.5 * ((f_t - fb) + (fx - f_d))))
-        phi_d = float(np.mean(0.5 * ((f_d - fb) + (fx - f_t))))
+            fixed_d, fixed_t, fb = self._background_terms, self._background_terms_t, self._background_mean_p
+        A, _, w2, b2 = self.net.folded
+        n = len(fixed_d)
+        z = np.empty((2 * n, len(w2)))
+        np.add(fixed_d, A[0] * t, out=z[:n])  # the reading's temperature, the background's duration
+        np.add(fixed_t, A[1] * d, out=z[n:])  # the background's temperature, the reading's duration
+        with np.errstate(over="ignore"):
+            np.negative(z, out=z)
+            np.exp(z, out=z)
+            z += 1.0
+            both = 1.0 / (1.0 + np.exp(-((z ** -1) @ w2 + b2)))
+        f_t, f_d = float(both[:n].mean()), float(both[n:].mean())
         return Shapley(kind=baseline, baseline=self._mean if baseline == "mean" else None,
-                       background_size=n, baseline_probability=float(np.mean(fb)),
-                       values=(phi_t, phi_d))
+                       background_size=n, baseline_probability=fb,
+                       values=(0.5 * ((f_t - fb) + (fx - f_d)), 0.5 * ((f_d - fb) + (fx - f_t))))
 
     def _flip_search(self, threshold: float) -> FlipSearch:
         search = self._flips.get(threshold)
