@@ -85,9 +85,13 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
     def worker_pids(self) -> list[int]:
-        """Return the PIDs of this server's workers (children of the master we started)."""
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        return [int(p) for p in children.read_text().split()]
+        """Return the PIDs of this server's workers: the children of the gunicorn master, which is
+        the process we started or, under `roastnet serve`, the supervisor's gunicorn child."""
+        master = self.proc.pid
+        if self.cmd == SERVE:
+            master = next(pid for pid in _children(master)
+                          if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes())
+        return _children(master)
 
     def descendants(self) -> list[int]:
         """Return the PIDs of every process below the one we started (workers, trainer)."""
@@ -120,6 +124,10 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def descendants(pid: int) -> list[int]:
