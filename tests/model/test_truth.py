@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
 import numpy as np
 import pytest
@@ -21,11 +20,20 @@ REGION_SIGNS = {"temperature_too_low": (-1, 0), "duration_too_short": (0, -1),
                 "duration_too_long": (0, 1)}
 
 
-@cache
-def explained(name: str):
-    net = zoo()[name]
-    explainer = Explainer(net)
-    return net, explainer, [(t, d, explainer.explain(t, d)) for t, d in readings(name)]
+@pytest.fixture(scope="session")
+def explained():
+    """Return name -> (net, explainer, [(t, d, explanation)]), built once a session (not once a
+    process: make mutate runs a session per mutant in a process that ran the tests before)."""
+    memo = {}
+
+    def get(name: str):
+        if name not in memo:
+            net = zoo()[name]
+            explainer = Explainer(net)
+            memo[name] = net, explainer, [(t, d, explainer.explain(t, d)) for t, d in readings(name)]
+        return memo[name]
+
+    return get
 
 
 def bad_sign(net, j: int) -> float:
@@ -39,7 +47,7 @@ def pre_activation(net, j: int, t: float, d: float) -> float:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_probabilities_are_the_lab_forward_pass(name):
+def test_probabilities_are_the_lab_forward_pass(explained, name):
     net, _, answers = explained(name)
     for t, d, e in answers:
         np.testing.assert_allclose(e.verdicts.probability[0], ref.proba(net, t, d), rtol=1e-11, atol=1e-14)
@@ -47,7 +55,7 @@ def test_probabilities_are_the_lab_forward_pass(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_bad_verdict_names_the_fewest_units_that_would_fix_it(name):
+def test_every_bad_verdict_names_the_fewest_units_that_would_fix_it(explained, name):
     net, _, answers = explained(name)
     for t, d, e in answers:
         v = e.verdicts
@@ -68,7 +76,7 @@ def test_every_bad_verdict_names_the_fewest_units_that_would_fix_it(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_closest_is_the_unit_whose_boundary_is_nearest(name):
+def test_closest_is_the_unit_whose_boundary_is_nearest(explained, name):
     net, explainer, answers = explained(name)
     live = [r.live for r in explainer.roles]
     for t, d, e in answers:
@@ -87,7 +95,7 @@ def test_closest_is_the_unit_whose_boundary_is_nearest(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_sentences_stay_true(name):
+def test_sentences_stay_true(explained, name):
     net, explainer, answers = explained(name)
     for role in explainer.roles:
         if role.region in REGION_SIGNS:  # the unit's weights lead into its region
@@ -130,7 +138,7 @@ def _check_thresholds(net, j: int, t: float, d: float, text: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_good_windows_are_every_interval_of_a_brute_force_scan(name):
+def test_good_windows_are_every_interval_of_a_brute_force_scan(explained, name):
     net, _, answers = explained(name)
     for t, d, e in answers[::4]:
         for axis, ours, step, tol in (("temperature", e.good_temperature_ranges, 0.005, 0.01),
@@ -142,7 +150,7 @@ def test_good_windows_are_every_interval_of_a_brute_force_scan(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_nearest_flip_is_the_nearest_and_really_flips(name):
+def test_the_nearest_flip_is_the_nearest_and_really_flips(explained, name):
     net, _, answers = explained(name)
     for t, d, e in answers:
         good = bool(e.verdicts.good_roast[0])
@@ -158,7 +166,7 @@ def test_the_nearest_flip_is_the_nearest_and_really_flips(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_shapley_values_are_the_textbook_sum(name):
+def test_shapley_values_are_the_textbook_sum(explained, name):
     net, explainer, answers = explained(name)
     background = load_coffee_data()[0]
     for t, d, e in answers[:6]:
@@ -168,7 +176,7 @@ def test_shapley_values_are_the_textbook_sum(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_a_reading_gets_the_same_bits_alone_and_in_any_batch(name):
+def test_a_reading_gets_the_same_bits_alone_and_in_any_batch(explained, name):
     net, explainer, answers = explained(name)
     rng = np.random.default_rng(7)
     T, D = rng.uniform(0, 500, 64), rng.uniform(0.1, 120, 64)
@@ -186,7 +194,7 @@ def test_a_reading_gets_the_same_bits_alone_and_in_any_batch(name):
 
 
 @pytest.mark.parametrize("name", ["lab", "seed-4", "eight-units", "steep"])
-def test_maps_are_the_lab_forward_pass(name):
+def test_maps_are_the_lab_forward_pass(explained, name):
     net, explainer, _ = explained(name)
     t, d, p, A = explainer.maps(7)
     T, D = np.meshgrid(t, d)
