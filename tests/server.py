@@ -143,3 +143,14 @@ def descendants(pid: int) -> list[int]:
 
 def admin() -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKEN}"}
+
+
+def until(check, timeout=60.0, every=0.05):
+    """Return check()'s first truthy value, polling; fail after timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"not seen within {timeout} s")

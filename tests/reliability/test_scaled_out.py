@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
@@ -13,6 +12,7 @@ import requests
 from service.jobs import JobQueue
 from service.settings import Settings
 from tests.server import ROOT, SERVE_ONLY, TOKEN, TRAINER, Server, admin
+from tests.server import until as wait_until
 from tests.stores import REDIS_URL, pg_database, redis_prefix
 
 BODY = b'{"temperature": 200, "duration": 13.9}'
@@ -20,13 +20,7 @@ J = {"Content-Type": "application/json"}
 
 
 def until(check, timeout=90.0, every=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"not seen within {timeout} s")
+    return wait_until(check, timeout, every)
 
 
 @pytest.fixture

@@ -3,24 +3,15 @@
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import requests
 
-from tests.server import ROOT, SERVE_ONLY, TRAINER, Server, admin
+from tests.server import ROOT, SERVE_ONLY, TRAINER, Server, admin, until
 
 LONG = {"seeds": list(range(700, 740)), "steps": 20_000}  # several seconds of training
 
 
-def until(check, timeout=60.0, every=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"not seen within {timeout} s")
 
 
 def _trainer_pid(server: Server) -> int | None:

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from service.jobs import preferred_wait
+from tests.server import until as wait_until
 from tests.service.conftest import make_app
 
 BIG = {"seeds": list(range(64)), "steps": 20_000, "samples": 1000}  # 3.84e9 > budget
@@ -12,14 +13,7 @@ LONG = {"seeds": list(range(40)), "steps": 20_000}  # 4.8e8 of work: a few secon
 
 
 def until(check, timeout=60.0, every=0.02):
-    """Return check()'s first truthy value, polling; fail after timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"not seen within {timeout} s")
+    return wait_until(check, timeout, every)  # a test client answers fast: poll often
 
 
 @pytest.fixture
