@@ -169,8 +169,9 @@ class Explainer:
         """Return the verdict of one reading: predict_many's arithmetic in the same order, on
         plain floats (a numpy call costs more than the whole sum here). The batch test holds
         the two to the same bits."""
-        units_params, b2, weights = self.net.scalar_units + (self.net.W2[:, 0].tolist(),)
+        units_params, b2 = self.net.scalar_units
         z = [a_t * t + a_d * d + c for a_t, a_d, c, _ in units_params]
+        weights = [w2 for _, _, _, w2 in units_params]
         H = len(z)
         with np.errstate(over="ignore"):
             e = np.exp([-zj for zj in z] + [m * zj for m, zj in zip(self._minus, z, strict=True)]).tolist()
