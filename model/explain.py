@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from model.counterfactual import FLAT, FlipSearch, good_intervals, logit
-from model.data import DURATION_RANGE, TEMPERATURE_RANGE, load_coffee_data
+from model.data import DURATION_RANGE, TEMPERATURE_RANGE, in_domain, load_coffee_data
 from model.network import Network, sigmoid
 from model.roles import EFFECT_MIN, Role, neuron_roles
 from model.words import ALSO_BAD, CLEAR, NEAR_BAD, RESPONSIBLE, reason
@@ -56,14 +57,20 @@ class Verdicts:
     def __len__(self) -> int:
         return len(self.probability)
 
+    @cached_property
+    def _rows(self) -> tuple[list, list, list]:
+        """state, order and boundary_distance as lists: a batch asks them of every reading."""
+        return self.state.tolist(), self.order.tolist(), self.boundary_distance.tolist()
+
     def fired(self, i: int) -> list[int]:
         """Return the units responsible for reading i's bad verdict, largest push first."""
-        return [j for j in self.order[i].tolist() if self.state[i, j] == 1]
+        state, order, _ = (rows[i] for rows in self._rows)
+        return [j for j in order if state[j] == 1]
 
     def near_bad(self, i: int) -> list[int]:
         """Return the units near their bad side on reading i's good verdict, nearest first."""
-        near = np.flatnonzero(self.state[i] == 3)
-        return near[np.argsort(self.boundary_distance[i, near], kind="stable")].tolist()
+        state, _, distance = (rows[i] for rows in self._rows)
+        return sorted((j for j, s in enumerate(state) if s == 3), key=distance.__getitem__)
 
     def reason(self, i: int, j: int) -> str:
         """Say why unit j does or does not make reading i bad, in the reading's unit."""
@@ -201,13 +208,12 @@ class Explainer:
                  for j in range(H)]
         live_distance = [dj if live else math.inf for dj, live in zip(distance, self._live_list, strict=True)]
         closest = live_distance.index(min(live_distance)) if self._any_live else -1
-        (t_lo, t_hi), (d_lo, d_hi) = TEMPERATURE_RANGE, DURATION_RANGE
         row = np.array
         return Verdicts(
             roles=self.roles, temperature=row([t]), duration=row([d]), probability=row([p]),
             good_roast=row([good]), pre_activation=row([z]), hidden=row([hidden]), push=row([push]),
             boundary_distance=row([distance]), state=row([state], dtype=np.int8), order=row([order]),
-            closest=row([closest]), extrapolated=row([not (t_lo <= t <= t_hi and d_lo <= d <= d_hi)]),
+            closest=row([closest]), extrapolated=row([not in_domain(t, d)]),
             units=units or [],
         )
 

@@ -26,10 +26,9 @@ def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[dict[s
     units = v.units or ["C"] * len(v)
     rows = zip(echo or v.temperature.tolist(), v.duration.tolist(), units, v.probability.tolist(),
                v.good_roast.tolist(), v.hidden.tolist(), v.push.tolist(), v.boundary_distance.tolist(),
-               v.state.tolist(), v.order.tolist(), v.closest.tolist(), v.extrapolated.tolist(), strict=True)
+               v.closest.tolist(), v.extrapolated.tolist(), strict=True)
     out = []
-    for i, row in enumerate(rows):
-        t, d, unit, p, good, hidden, push, distance, state, order, closest, extrapolated = row
+    for i, (t, d, unit, p, good, hidden, push, distance, closest, extrapolated) in enumerate(rows):
         shown: dict[int, dict[str, Any]] = {}
 
         def entry(j: int, i=i, hidden=hidden, push=push, distance=distance, shown=shown) -> dict[str, Any]:
@@ -38,7 +37,6 @@ def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[dict[s
                             "boundary_distance": _distance(distance[j]), "reason": v.reason(i, j)}
             return shown[j]
 
-        near = sorted((j for j, s in enumerate(state) if s == 3), key=distance.__getitem__)
         out.append({
             "temperature": t,
             "duration": d,
@@ -47,8 +45,8 @@ def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[dict[s
             "label": "good" if good else "bad",
             "good_roast": good,
             "hidden": hidden,
-            "fired": [entry(j) for j in order if state[j] == 1],
-            "near_bad": [entry(j) for j in near],
+            "fired": [entry(j) for j in v.fired(i)],
+            "near_bad": [entry(j) for j in v.near_bad(i)],
             "closest": entry(closest) if closest >= 0 else None,
             "extrapolated": extrapolated,
         })
