@@ -149,6 +149,7 @@ class FlipSearch:
                        if math.hypot(*n.tolist()) > FLAT]
         # Where a unit turns from off to on within STEEP sd, Newton's steps lose their way.
         self._steep = any(math.hypot(*n.tolist()) > STEEP for n, _ in self._lines)
+
         def offsets(norm: float) -> np.ndarray:
             one_side = np.concatenate([Z_OFFSETS / norm, SD_OFFSETS])
             return np.concatenate([-one_side, one_side])
@@ -195,6 +196,10 @@ class FlipSearch:
                 return best
             best = self._past(t, d, best[0], best[1], sign)
         return None
+
+    def _apart(self, t: float, d: float, t2: float, d2: float) -> float:
+        """Return the distance between two readings in training standard deviations."""
+        return math.hypot((t2 - t) / self.std[0], (d2 - d) / self.std[1])
 
     def _shrink(self, t: float, d: float, found: tuple[float, float, float],
                 want_good: bool) -> tuple[float, float, float]:
@@ -258,7 +263,7 @@ class FlipSearch:
         q = self._onto_boundary(qt, qd, level)
         if q is not None and _valid(q[0], q[1]):
             bt, bd, gt, gd = q
-            best_distance = math.hypot((bt - t) / st, (bd - d) / sd)
+            best_distance = self._apart(t, d, bt, bd)
             best = (bt, bd)
             for _ in range(REFINE_ROUNDS):
                 norm = math.hypot(gt, gd)
@@ -269,7 +274,7 @@ class FlipSearch:
                 for _ in range(HALVINGS):
                     q = self._onto_boundary(bt + s * tt * st, bd + s * td * sd, level)
                     if q is not None and _valid(q[0], q[1]):
-                        distance = math.hypot((q[0] - t) / st, (q[1] - d) / sd)
+                        distance = self._apart(t, d, q[0], q[1])
                         if distance < best_distance:
                             break
                     s *= 0.5
@@ -280,7 +285,7 @@ class FlipSearch:
                 best, best_distance = (bt, bd), distance
                 if settled:
                     break
-        start_distance = math.hypot((start[0] - t) / st, (start[1] - d) / sd)
+        start_distance = self._apart(t, d, *start)
         first, second = (best, start) if best_distance <= start_distance else (start, best)
         return self._past(t, d, *first, sign) or self._past(t, d, *second, sign)
 
@@ -318,7 +323,7 @@ class FlipSearch:
         def margin(s: float) -> float:  # >= 0 on the side of ``before``
             return up * (self.net.logit_at(t0 + s * (t1 - t0), d0 + s * (d1 - d0)) - level)
 
-        length = math.hypot((t1 - t0) / self.std[0], (d1 - d0) / self.std[1])
+        length = self._apart(t0, d0, t1, d1)
         s = edge(margin, 0.0, 1.0, 1e-9 / max(length, 1e-9))
         qt, qd = t0 + s * (t1 - t0), d0 + s * (d1 - d0)
         _, gt, gd = self._logit_and_gradient(qt, qd)
@@ -341,10 +346,9 @@ class FlipSearch:
     def _past(self, t: float, d: float, qt: float, qd: float,
               sign: float) -> tuple[float, float, float] | None:
         """Step from a point near the boundary, away from the reading, until it is FLIP_MARGIN past."""
-        st, sd = self.std
         (t_lo, t_hi), (d_lo, d_hi) = VALID_TEMPERATURE_RANGE, VALID_DURATION_RANGE
         dt, dd = qt - t, qd - d
-        length = math.hypot(dt / st, dd / sd)
+        length = self._apart(t, d, qt, qd)
         if length == 0:
             return None
         eps = 1e-10
@@ -352,7 +356,7 @@ class FlipSearch:
             ft = min(max(qt + eps * dt / length, t_lo), t_hi)
             fd = min(max(qd + eps * dd / length, d_lo), d_hi)
             if sign * (self.net.logit_at(ft, fd) - self.cut) >= FLIP_MARGIN:
-                return ft, fd, math.hypot((ft - t) / st, (fd - d) / sd)
+                return ft, fd, self._apart(t, d, ft, fd)
             eps *= 4.0
         return None
 
