@@ -80,8 +80,8 @@ def describe(role: Role, net: Network) -> str:
         return ("inactive: it moves the log-odds by less than 1 everywhere in the training range, "
                 "so it does not sway the verdict there")
     if role.constant:
-        on = "on" if role.activation_range[0] >= 0.5 else "off" if role.activation_range[1] < 0.5 else "flat"
         a_lo, a_hi = role.activation_range
+        on = "on" if a_lo >= 0.5 else "off" if a_hi < 0.5 else "flat"
         return (f"constant: always {on} over the training range (activation {a_lo:.2f}–{a_hi:.2f}), "
                 f"it pulls every roast's log-odds {low:.2f}–{high:.2f} towards bad, whatever the reading")
     bad, _ = words(role)
