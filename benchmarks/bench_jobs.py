@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-import re
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import requests
 
-from benchmarks.bench_service import _lua
+from benchmarks.bench_service import CONNECTIONS, _lua, wrk
 from benchmarks.common import table
 from tests.server import Server, admin
 
 SECONDS = 8
-CONNECTIONS = 16
 WORKERS = 4
 LARGEST = {"seeds": list(range(5000, 5064)), "hidden_units": 8, "steps": 19_531}  # 64 × 8 × 200 × 19,531
-
-
-def wrk_latency(url: str, script: Path) -> dict[str, float]:
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s",
-                          str(script), url], capture_output=True, text=True, timeout=SECONDS + 30,
-                         check=True).stdout
-    found = {}
-    for q in ("50", "99"):
-        m = re.search(rf"{q}%\s+([\d.]+)(us|ms|s)", out)
-        found[f"p{q}_ms"] = float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
-    found["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    found["errors"] = int(non2xx.group(1)) if non2xx else 0
-    return found
 
 
 def main() -> None:
@@ -44,13 +27,13 @@ def main() -> None:
         lua = _lua(tmp / "predict.lua", b'{"temperature": 200, "duration": 13.9}')
         with Server(tmp / "data", workers=WORKERS, trainer=True) as server:
             url = server.url + "/v1/predict"
-            wrk_latency(url, lua)  # warm every worker
-            idle = wrk_latency(url, lua)
+            wrk(url, lua, seconds=SECONDS)  # warm every worker
+            idle = wrk(url, lua, seconds=SECONDS)
             r = requests.post(server.url + "/v1/retrain", json=LARGEST, headers=admin(), timeout=10)
             job_url = server.url + r.headers["Location"]
             while requests.get(job_url, timeout=10).json()["progress"]["step"] == 0:
                 time.sleep(0.05)
-            busy = wrk_latency(url, lua)
+            busy = wrk(url, lua, seconds=SECONDS)
             during = requests.get(job_url, timeout=10).json()
     step = f"{during['progress']['step']:,}/{during['progress']['steps']:,}"
     table(f"POST /v1/predict while training: wrk {CONNECTIONS} connections, {SECONDS} s, "

@@ -31,20 +31,21 @@ def _lua(path: Path, body: bytes) -> Path:
     return path
 
 
-def wrk(url: str, script: Path, server: Server | None = None) -> dict[str, float]:
+def wrk(url: str, script: Path, server: Server | None = None, seconds: int = SECONDS) -> dict[str, float]:
     """Run wrk; with the server, also the CPU its workers spent per request (steady under noise)."""
     cpu = _cpu_seconds(server) if server else 0.0
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s",
-                          str(script), url], capture_output=True, text=True, timeout=SECONDS + 30,
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s",
+                          str(script), url], capture_output=True, text=True, timeout=seconds + 30,
                          check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}[p99.group(2)]
+    found = {}
+    for q in ("50", "99"):
+        m = re.search(rf"{q}%\s+([\d.]+)(us|ms|s)", out)
+        found[f"p{q}_ms"] = float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     done = int(re.search(r"(\d+) requests in", out).group(1))
-    cpu_us = (_cpu_seconds(server) - cpu) / done * 1e6 if server else float("nan")
-    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale,
-            "errors": int(non2xx.group(1)) if non2xx else 0, "cpu_us": cpu_us}
+    return {**found, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "errors": int(non2xx.group(1)) if non2xx else 0,
+            "cpu_us": (_cpu_seconds(server) - cpu) / done * 1e6 if server else float("nan")}
 
 
 def _cpu_seconds(server: Server) -> float:
