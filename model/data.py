@@ -91,6 +91,12 @@ def domain_grid(resolution: int = 200) -> tuple[np.ndarray, np.ndarray]:
     return t.ravel(), d.ravel()
 
 
+def outside_domain(t: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Tell, reading by reading, which lie outside the ranges the network was trained on."""
+    return ((t < TEMPERATURE_RANGE[0]) | (t > TEMPERATURE_RANGE[1])
+            | (d < DURATION_RANGE[0]) | (d > DURATION_RANGE[1]))
+
+
 def in_domain(t: float, d: float) -> bool:
     """Tell whether a reading lies inside the ranges the network was trained on."""
     return (

@@ -20,8 +20,8 @@ from functools import cached_property
 import numpy as np
 
 from model.counterfactual import FLAT, FlipSearch, good_intervals, logit
-from model.data import DURATION_RANGE, TEMPERATURE_RANGE, in_domain, load_coffee_data
-from model.network import Network, sigmoid
+from model.data import DURATION_RANGE, TEMPERATURE_RANGE, in_domain, load_coffee_data, outside_domain
+from model.network import Network
 from model.roles import EFFECT_MIN, Role, neuron_roles
 from model.words import ALSO_BAD, CLEAR, NEAR_BAD, RESPONSIBLE, reason
 
@@ -134,7 +134,17 @@ class Explainer:
         return f"Explainer({[r.region for r in self.roles]})"
 
     def _proba(self, t: np.ndarray, d: np.ndarray) -> np.ndarray:
-        return sigmoid(self.net.layers(t, d)[2])
+        return self.outputs(t, d)[3]
+
+    def outputs(self, t: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Return z1, hidden activations (N, H), logits and probabilities (N,) for t, d (N,).
+
+        The probabilities of every batch verdict, trimmed or explained, are these bits.
+        """
+        z, hidden, z2 = self.net.layers(t, d)
+        with np.errstate(over="ignore"):
+            p = 1.0 / (1.0 + np.exp(-z2))
+        return z, hidden, z2, p
 
     def predict_many(self, t, d, threshold: float = 0.5, units: list[str] | None = None) -> Verdicts:
         """Return verdicts for readings t (N,) °C, d (N,) min."""
@@ -143,9 +153,8 @@ class Explainer:
         if len(t) == 1:
             return self._one(float(t[0]), float(d[0]), threshold, units)
         t, d = np.asarray(t, dtype=np.float64), np.asarray(d, dtype=np.float64)
-        z, hidden, z2 = self.net.layers(t, d)
+        z, hidden, z2, p = self.outputs(t, d)
         with np.errstate(over="ignore", invalid="ignore"):
-            p = 1.0 / (1.0 + np.exp(-z2))
             push = self._weight / (1.0 + np.exp(self._minus_sign * z))  # |w2| sigmoid(sign z)
             distance = np.abs(z) * self._per_sd
         if self._flat_units:  # a unit with no boundary is infinitely far from it
@@ -163,8 +172,7 @@ class Explainer:
             bad, bad_side | (push >= EFFECT_MIN), ~bad & self._live & (bad_side | (distance <= NEAR_SD))))
         live_distance = np.where(self._live, distance, np.inf)
         closest = np.where(self._any_live, live_distance.argmin(axis=1), -1)
-        extrapolated = ((t < TEMPERATURE_RANGE[0]) | (t > TEMPERATURE_RANGE[1])
-                        | (d < DURATION_RANGE[0]) | (d > DURATION_RANGE[1]))
+        extrapolated = outside_domain(t, d)
         return Verdicts(
             roles=self.roles, temperature=t, duration=d, probability=p, good_roast=good,
             pre_activation=z, hidden=hidden, push=push, boundary_distance=distance,
@@ -280,6 +288,6 @@ class Explainer:
         t_axis = np.linspace(*TEMPERATURE_RANGE, resolution)
         d_axis = np.linspace(*DURATION_RANGE, resolution)
         t, d = np.meshgrid(t_axis, d_axis)
-        _, hidden, z2 = self.net.layers(t.ravel(), d.ravel())
+        _, hidden, _, p = self.outputs(t.ravel(), d.ravel())
         R = resolution
-        return t_axis, d_axis, sigmoid(z2).reshape(R, R), hidden.T.reshape(-1, R, R)
+        return t_axis, d_axis, p.reshape(R, R), hidden.T.reshape(-1, R, R)

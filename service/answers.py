@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel, create_model
 
 from service.schemas import Normalization, Pair, RetrainRequest
 
@@ -45,6 +45,27 @@ class Prediction(BaseModel):
 class PredictResponse(BaseModel):
     model_id: str
     predictions: list[Prediction]
+
+
+def _optional(schema: dict) -> None:
+    schema.pop("default", None)  # a trimmed answer leaves the field out; it is never null
+
+
+PartialPrediction = create_model(
+    "PartialPrediction",
+    __doc__="A prediction trimmed by ?fields=: the fields named there, in this order, and no others.",
+    **{name: (info.annotation, Field(None, description=info.description, json_schema_extra=_optional))
+       for name, info in Prediction.model_fields.items()},
+)
+
+
+class PartialPredictResponse(BaseModel):
+    model_id: str
+    predictions: list[PartialPrediction]  # type: ignore[valid-type]
+
+
+class PredictAnswer(RootModel[PredictResponse | PartialPredictResponse]):
+    """Every field of each prediction, or with ?fields= only those."""
 
 
 class PreActivation(BaseModel):
@@ -263,12 +284,17 @@ class Ready(BaseModel):
     active_model: str
 
 
+class FieldError(BaseModel):
+    field: str = Field(description='where: "readings[3].temperature"; empty for the whole body')
+    message: str
+
+
 class ProblemDetail(BaseModel):
     type: str
     title: str
     status: int
     detail: str
-    errors: list[dict] | None = None
+    errors: list[FieldError] | None = Field(None, description="what is wrong, field by field (422)")
     instance: str | None = Field(None, description="this request: urn:roastnet:request:<X-Request-ID>")
 
 

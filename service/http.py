@@ -6,7 +6,7 @@ import zlib
 from typing import Any, TypeVar
 
 import orjson
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 from pydantic import BaseModel, ValidationError
 
 from service.errors import (
@@ -26,7 +26,6 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def json_response(body: Any, status: int = 200, model_id: str | None = None) -> Response:
-    g.answer = body  # read by the request log and the metrics after the view (never written to)
     response = Response(orjson.dumps(body), status=status, content_type="application/json")
     if model_id is not None:
         response.headers["X-Model-Id"] = model_id
@@ -35,12 +34,24 @@ def json_response(body: Any, status: int = 200, model_id: str | None = None) -> 
 
 def body_bytes() -> bytes:
     """Return the JSON body, gunzipped if sent so; refuse other content types and codings."""
+    return body(())[1]
+
+
+def body(others: tuple[str, ...]) -> tuple[str, bytes]:
+    """Return the body's media type (application/json or one of ``others``) and its bytes."""
     req = request._get_current_object()  # one look-up through the context-local proxy
     environ = req.environ
     mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
-    if mimetype != "application/json" and not mimetype.endswith("+json"):
+    if mimetype == "application/json" or mimetype.endswith("+json"):
+        mimetype = "application/json"
+    elif mimetype not in others:
         raise UnsupportedMediaType(
-            f"send the body as application/json (got {mimetype or 'no Content-Type'})")
+            f"send the body as {' or '.join(('application/json', *others))} "
+            f"(got {mimetype or 'no Content-Type'})")
+    return mimetype, _read(req, environ)
+
+
+def _read(req: Any, environ: dict[str, Any]) -> bytes:
     cap = req.max_content_length
     if environ.get("CONTENT_LENGTH") or "wsgi.input_terminated" not in environ or cap is None:
         raw = req.get_data(cache=False, parse_form_data=False)  # over the cap by Content-Length: 413
@@ -76,6 +87,14 @@ def parse(schema: type[M], raw: bytes) -> M:
     """Validate JSON bytes against ``schema``; 400 for broken JSON, 422 for the wrong content."""
     try:
         return schema.model_validate_json(raw)
+    except ValidationError as exc:
+        raise _problem_from(exc) from None
+
+
+def validate(schema: type[M], data: Any) -> M:
+    """Validate Python data (read from CSV, say) against ``schema``; 422 for the wrong content."""
+    try:
+        return schema.model_validate(data)
     except ValidationError as exc:
         raise _problem_from(exc) from None
 
@@ -150,7 +169,13 @@ def int_arg(name: str, default: int, lo: int, hi: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationProblem(f"{name} must be a whole number from {lo} to {hi}") from None
+        try:  # 3.0 and 1e3 are whole numbers too (JSON Schema's integer)
+            number = float(raw)
+            value = int(number) if number.is_integer() else None
+        except ValueError:
+            value = None
+        if value is None:
+            raise ValidationProblem(f"{name} must be a whole number from {lo} to {hi}") from None
     if not lo <= value <= hi:
         raise ValidationProblem(f"{name} must be a whole number from {lo} to {hi}, got {value}")
     return value

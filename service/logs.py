@@ -76,14 +76,13 @@ def init_app(app: Flask, request_lines: bool) -> None:
         response.headers["X-Request-ID"] = request_id
         if request_lines:
             rule = request.url_rule
-            answer = g.get("answer")
-            readings = answer.get("predictions") if isinstance(answer, dict) else None
+            tally = g.get("tally")
             log.info("%s %s %s", request.method, request.path, response.status_code, extra={
                 "request_id": request_id, "method": request.method,
                 "route": rule.rule if rule is not None else None, "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1e3, 3),
                 "model_id": response.headers.get("X-Model-Id"),
-                "readings": len(readings) if isinstance(readings, list) else None,
+                "readings": len(tally.good) if tally is not None else None,
                 "remote_addr": request.remote_addr})
         return response
 

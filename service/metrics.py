@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -23,6 +24,9 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
+
+if TYPE_CHECKING:
+    from service.present import Tally
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
@@ -62,9 +66,9 @@ def init_app(app: Flask) -> None:
         started = getattr(ctx, "started", None)  # set by service.logs as the request begins
         if started is not None:
             children[1].observe(time.perf_counter() - started)
-        answer = getattr(ctx, "answer", None)
-        if isinstance(answer, dict) and isinstance(answer.get("predictions"), list):
-            _count_predictions(answer.get("model_id"), answer["predictions"])
+        tally = getattr(ctx, "tally", None)
+        if tally is not None:
+            _count_predictions(tally)
         return response
 
     def metrics() -> Response:
@@ -79,24 +83,18 @@ _children: dict[tuple, tuple] = {}  # (route, method, status) -> the two labelle
 _verdicts: dict[tuple, Counter] = {}
 
 
-def _count_predictions(model_id: str | None, predictions: list) -> None:
-    verdicts: dict[str, int] = {}
-    regions: dict[str, int] = {}
-    for p in predictions:
-        if not isinstance(p, dict):
-            continue
-        verdict = p.get("label") or ("good" if p.get("good_roast") else "bad")
-        verdicts[verdict] = verdicts.get(verdict, 0) + 1
-        for unit in p.get("fired") or ():
-            regions[unit["region"]] = regions.get(unit["region"], 0) + 1
-    model = model_id or "unknown"
-    for verdict, n in verdicts.items():
-        series = _verdicts.get((verdict, model))
+def _count_predictions(tally: Tally) -> None:
+    good = int(tally.good.sum())
+    for verdict, n in (("good", good), ("bad", len(tally.good) - good)):
+        series = _verdicts.get((verdict, tally.model_id))
         if series is None:
-            series = _verdicts[verdict, model] = PREDICTIONS.labels(verdict, model)
-        series.inc(n)
-    for region, n in regions.items():
-        FIRED.labels(region, model).inc(n)
+            series = _verdicts[verdict, tally.model_id] = PREDICTIONS.labels(verdict, tally.model_id)
+        if n:
+            series.inc(n)
+    if tally.states is not None:
+        for region, n in zip(tally.regions, (tally.states == 1).sum(axis=0).tolist(), strict=True):
+            if n:
+                FIRED.labels(region, tally.model_id).inc(n)
 
 
 class _RegistryState:

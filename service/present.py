@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from model.data import DURATION_RANGE, TEMPERATURE_RANGE, to_fahrenheit
 from model.explain import STATES, Explanation, Verdicts
 from model.roles import Role
 from service.stored import StoredModel
+
+
+class Tally(NamedTuple):
+    """What one answer said, for the request log and the metrics: verdicts and fired units."""
+
+    model_id: str
+    good: np.ndarray  # (N,) bool, one per reading
+    states: np.ndarray | None  # (N, H) unit states (1: responsible), when the answer has them
+    regions: list[str]  # each unit's region
 
 
 def _temperature(celsius: float, unit: str) -> float:

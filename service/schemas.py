@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from model.data import (
     MAX_SAMPLES,
@@ -27,6 +27,16 @@ _DEFAULT = Recipe()
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 
+def _integral(value: object) -> object:
+    """Take 10.0 as 10: JSON Schema counts a number with a zero fraction as an integer."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_integral), Field(strict=True)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -35,12 +45,11 @@ _C, _F = TEMPERATURE_LIMITS_C, tuple(to_fahrenheit(c) for c in TEMPERATURE_LIMIT
 
 
 class Reading(Strict):
-    """One roast: temperature (°C unless temperature_unit is F) and duration in minutes.
+    """One roast: temperature (°C unless temperature_unit is F) and duration in minutes."""
 
-    The temperature must lie in TEMPERATURE_LIMITS_C once in °C; ``implausible`` checks that for a
-    whole batch at once, which is much cheaper than a validator per reading. The JSON schema says
-    the same with if/then/else, so that clients and fuzzers see the rule.
-    """
+    # The temperature must lie in TEMPERATURE_LIMITS_C once in °C; service/readings.py checks that
+    # for a whole batch at once, which is much cheaper than a validator per reading. The JSON schema
+    # says the same with if/then/else, so that clients and fuzzers see the rule.
 
     model_config = ConfigDict(json_schema_extra={
         "if": {"properties": {"temperature_unit": {"const": "F"}}, "required": ["temperature_unit"]},
@@ -58,15 +67,6 @@ class Reading(Strict):
     @property
     def celsius(self) -> float:
         return to_celsius(self.temperature) if self.temperature_unit == "F" else self.temperature
-
-
-def implausible(celsius: list[float]) -> int | None:
-    """Return the index of the first temperature outside TEMPERATURE_LIMITS_C, or None."""
-    lo, hi = TEMPERATURE_LIMITS_C
-    for i, t in enumerate(celsius):
-        if not lo <= t <= hi:
-            return i
-    return None
 
 
 TEMPERATURE_RULE = (f"temperature must be between {_C[0]:g} and {_C[1]:g} °C "
@@ -108,18 +108,18 @@ class Normalization(Strict):
     std: Spread
 
 
-Seed = Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)]
+Seed = Annotated[Integer, Field(ge=0, le=MAX_SEED)]
 
 
 class RetrainRequest(Strict):
     seeds: list[Seed] = Field(min_length=1, max_length=MAX_SEEDS, json_schema_extra={"uniqueItems": True})
     init: Literal["glorot", "symmetric"] = _DEFAULT.init
-    hidden_units: int = Field(_DEFAULT.hidden_units, strict=True, ge=1, le=MAX_HIDDEN_UNITS)
-    steps: int = Field(_DEFAULT.steps, strict=True, ge=1, le=MAX_STEPS)
+    hidden_units: Integer = Field(_DEFAULT.hidden_units, ge=1, le=MAX_HIDDEN_UNITS)
+    steps: Integer = Field(_DEFAULT.steps, ge=1, le=MAX_STEPS)
     learning_rate: float = Field(_DEFAULT.learning_rate, strict=True, allow_inf_nan=False,
                                  gt=0, le=1)
     data_seed: Seed = _DEFAULT.data_seed
-    samples: int = Field(_DEFAULT.samples, strict=True, ge=MIN_SAMPLES, le=MAX_SAMPLES)
+    samples: Integer = Field(_DEFAULT.samples, ge=MIN_SAMPLES, le=MAX_SAMPLES)
     activate: Seed | None = None
 
     @model_validator(mode="after")
@@ -136,7 +136,7 @@ One = Annotated[list[Number], Field(min_length=1, max_length=1)]
 
 
 class Weights(Strict):
-    """Weights on normalised inputs; every H must be the same (1…8), which the server checks."""
+    """Weights on normalised inputs: W1 is 2 × H, b1 and W2 have H entries (1…8), b2 one."""
 
     W1: list[Units] = Field(min_length=2, max_length=2, description="2 × H: rows temperature, duration")
     b1: Units

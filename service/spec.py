@@ -12,7 +12,7 @@ import yaml
 from pydantic.json_schema import models_json_schema
 
 from service import answers as a
-from service import operations
+from service import columns, operations
 from service import schemas as s
 
 REF = "#/components/schemas/{model}"
@@ -44,6 +44,26 @@ BASELINE_PARAM = {"name": "baseline", "in": "query", "required": False,
                   "description": "Shapley baseline: data averages over the model's training readings; "
                                  "mean compares with the mean reading alone",
                   "schema": {"type": "string", "enum": ["data", "mean"], "default": "data"}}
+_NAME = "(" + "|".join(a.Prediction.model_fields) + ")"
+FIELDS_PARAM = {"name": "fields", "in": "query", "required": False,
+                "description": "comma-separated prediction fields to answer with, e.g. "
+                               "probability,label; without it, every field (in CSV: "
+                               f"{','.join(columns.CSV_FIELDS)}). Fields that need no explanation "
+                               "are answered straight from the forward pass",
+                "schema": {"type": "string", "pattern": f"^ *{_NAME} *(, *{_NAME} *)*$"},
+                "example": "probability,label"}
+THRESHOLD_PARAM = {"name": "threshold", "in": "query", "required": False,
+                   "description": "for a text/csv body only (a JSON body carries its own): the "
+                                  "probability at or above which a roast is good",
+                   "schema": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1,
+                              "default": 0.5}}
+CSV_BODY = {"schema": {"type": "string"}, "example": "temperature,duration\n200,13.9\n160,13.5\n"}
+CSV_ANSWER = {"schema": {"type": "string",
+                         "description": "one row per reading after a header row, a column per field; unit "
+                             "lists as neuron numbers joined by ';', hidden as numbers joined by "
+                             "';', and after fired a reasons column joining their reasons with ' | '"}}
+# Media types a route takes or gives besides JSON: (request, answer).
+ALSO = {("post", "/v1/predict"): ({"text/csv": CSV_BODY}, {"text/csv": CSV_ANSWER})}
 REF_PARAM = {"name": "ref", "in": "path", "required": True, "description": "model id or name",
              "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$", "not": {"const": "active"}}}
 
@@ -56,8 +76,8 @@ ROUTES: list[tuple] = [
     ("get", "/metrics", "Prometheus metrics of every worker (404 when ROASTNET_METRICS=false)", None,
      (200, "text"), (), [], False),
     ("post", "/v1/predict", "Good or bad roast, fired units and reasons",
-     (s.SingleRequest, s.BatchRequest), (200, a.PredictResponse), BODY_PROBLEMS + READ_PROBLEMS,
-     [MODEL_PARAM], False),
+     (s.SingleRequest, s.BatchRequest), (200, a.PredictAnswer), BODY_PROBLEMS + READ_PROBLEMS,
+     [MODEL_PARAM, FIELDS_PARAM, THRESHOLD_PARAM], False),
     ("post", "/v1/explain", "Full explanation: units, Shapley values, counterfactuals",
      (s.SingleRequest, s.ExplainBatchRequest), (200, a.ExplainResponse), BODY_PROBLEMS + READ_PROBLEMS,
      [MODEL_PARAM, BASELINE_PARAM], False),
@@ -108,6 +128,35 @@ RESPONSE_HEADERS = {
     },
 }
 
+def _operation_id(method: str, path: str) -> str:
+    words = [w.strip("{}") for w in path.replace(".", "/").replace("_", "/").split("/") if w and w != "v1"]
+    return method + "".join(w.capitalize() for w in words)
+
+
+def _link(operation: tuple[str, str], parameter: str, pointer: str, description: str) -> dict[str, Any]:
+    return {"operationId": _operation_id(*operation), "parameters": {parameter: f"$response.body#{pointer}"},
+            "description": description}
+
+
+_MODEL = ("get", "/v1/models/{ref}")
+_JOB = ("get", "/v1/jobs/{job_id}")
+# What a client can ask next with what an answer holds (schemathesis's stateful phase follows these).
+LINKS = {
+    ("post", "/v1/retrain"): {
+        202: {"GetJob": _link(_JOB, "job_id", "/id", "the queued job"),
+              "CancelJob": _link(("delete", "/v1/jobs/{job_id}"), "job_id", "/id", "cancel it")},
+        201: {"GetJob": _link(_JOB, "job_id", "/id", "the finished job"),
+              "GetModel": _link(_MODEL, "ref", "/result/models/0/id", "the first seed's model")},
+    },
+    ("post", "/v1/models"): {
+        code: {"GetModel": _link(_MODEL, "ref", "/id", "the imported model"),
+               "DeleteModel": _link(("delete", "/v1/models/{ref}"), "ref", "/id", "delete it")}
+        for code in (200, 201)},
+    ("put", "/v1/models/active"): {200: {"GetModel": _link(_MODEL, "ref", "/id", "the active model")}},
+    ("get", "/v1/models"): {200: {"GetFirstModel": _link(_MODEL, "ref", "/models/0/id", "the newest")}},
+    ("get", "/v1/jobs"): {200: {"GetFirstJob": _link(_JOB, "job_id", "/jobs/0/id", "the newest")}},
+}
+
 STATUS_TEXT = {200: "OK", 201: "Created", 202: "Accepted: the job is queued or running; poll Location",
                204: "No content"}
 PROBLEM_TEXT = {
@@ -116,7 +165,8 @@ PROBLEM_TEXT = {
          "or the job has already finished",
     413: "body over the size limit", 414: "path and query longer than 4096 bytes",
     405: "this path does not answer that method; Allow lists the ones it does",
-    415: "body is not application/json, or its Content-Encoding is neither gzip nor identity",
+    415: "body is not application/json (or text/csv where the route takes it), or its "
+         "Content-Encoding is neither gzip nor identity",
     431: "more than 50 header fields, or one over 8 KiB",
     422: "the request is well-formed but not valid (the detail names the field)", 503: "not ready",
 }
@@ -150,14 +200,16 @@ def build() -> dict[str, Any]:
             options = [{"$ref": REF.format(model=m.__name__)}
                        for m in (req if isinstance(req, tuple) else (req,))]
             schema = options[0] if len(options) == 1 else {"oneOf": options}
-            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema},
+                                                                **ALSO.get((method, path), ({}, {}))[0]}}
         ok: dict[str, Any] = {"description": STATUS_TEXT[status]}
         if resp == "yaml":
             ok["content"] = {"application/yaml": {"schema": {"type": "string"}}}
         elif resp == "text":
             ok["content"] = {"text/plain": {"schema": {"type": "string"}}}
         elif resp is not None:
-            ok["content"] = {"application/json": {"schema": {"$ref": REF.format(model=resp.__name__)}}}
+            ok["content"] = {"application/json": {"schema": {"$ref": REF.format(model=resp.__name__)}},
+                             **ALSO.get((method, path), ({}, {}))[1]}
         op["responses"][str(status)] = {**ok, "headers": operations.response_headers(method, path, status)}
         if (method, path) in EXTRA_OK:
             extra, text = EXTRA_OK[(method, path)]
@@ -166,6 +218,8 @@ def build() -> dict[str, Any]:
         for code, headers in RESPONSE_HEADERS.get((method, path), {}).items():
             op["responses"][str(code)]["headers"] = {**op["responses"][str(code)].get("headers", {}),
                                                       **headers}
+        for code, links in LINKS.get((method, path), {}).items():
+            op["responses"][str(code)]["links"] = links
         if method == "get" and path != "/metrics":
             op["responses"]["304"] = {"description": "Not modified: If-None-Match holds this ETag",
                                       "headers": operations.response_headers(method, path, 304)}
@@ -201,11 +255,6 @@ def build() -> dict[str, Any]:
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
     }
-
-
-def _operation_id(method: str, path: str) -> str:
-    words = [w.strip("{}") for w in path.replace(".", "/").split("/") if w and w != "v1"]
-    return method + "".join(w.capitalize() for w in words)
 
 
 def render() -> str:

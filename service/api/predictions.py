@@ -2,78 +2,75 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import math
 
-from flask import Blueprint, Response, current_app
+import numpy as np
+from flask import Blueprint, Response, current_app, g, request
 
 from model.data import load_coffee_data, normalization
-from service import present
+from service import columns, present, readings
 from service.errors import ValidationProblem
-from service.http import body_bytes, choice_arg, chosen_model, int_arg, json_response, parse
-from service.schemas import (
-    TEMPERATURE_RULE,
-    BatchRequest,
-    ExplainBatchRequest,
-    SingleRequest,
-    implausible,
-)
+from service.http import body, body_bytes, choice_arg, chosen_model, int_arg, json_response
+from service.schemas import ExplainBatchRequest
 from service.stored import StoredModel
 
 bp = Blueprint("predictions", __name__, url_prefix="/v1")
 
 
-class Readings(NamedTuple):
-    celsius: list[float]
-    durations: list[float]
-    sent: list[float]  # the temperatures as the client sent them
-    units: list[str]
-    threshold: float
-
-
-def readings(raw: bytes, limit: int, batch_schema: type[BatchRequest] = BatchRequest) -> Readings:
-    """Parse one reading or {"readings": [...]}, with each temperature in °C and as sent."""
-    if b'"readings"' in raw:
-        batch = parse(batch_schema, raw)
-        if len(batch.readings) > limit:
-            raise ValidationProblem(
-                f"readings: at most {limit} readings per request on this route, got {len(batch.readings)}")
-        items, threshold, where = batch.readings, batch.threshold, "readings[{}]."
-    else:
-        one = parse(SingleRequest, raw)
-        items, threshold, where = [one], one.threshold, ""
-    celsius = [r.celsius for r in items]
-    bad = implausible(celsius)
-    if bad is not None:
-        field = where.format(bad) + "temperature"
-        raise ValidationProblem(f"{field}: {TEMPERATURE_RULE}",
-                                errors=[{"field": field, "message": TEMPERATURE_RULE}])
-    return Readings(celsius, [r.duration for r in items], [r.temperature for r in items],
-                    [r.temperature_unit for r in items], threshold)
-
-
-def answer(model: StoredModel, body: dict) -> Response:
-    """Return body with the model's id first, and the id in X-Model-Id for caches and logs."""
-    return json_response({"model_id": model.id, **body}, model_id=model.id)
+def answer(model: StoredModel, content: dict) -> Response:
+    """Return content with the model's id first, and the id in X-Model-Id for caches and logs."""
+    return json_response({"model_id": model.id, **content}, model_id=model.id)
 
 
 @bp.post("/predict")
 def predict() -> Response:
     """Say good or bad for each reading, which units are responsible and why."""
-    r = readings(body_bytes(), current_app.config["ROASTNET"].max_predict_readings)
+    as_csv = columns.wants_csv()
+    fields = columns.requested(columns.CSV_FIELDS if as_csv else columns.FIELDS)
+    kind, raw = body((columns.CSV_TYPE,))
+    limit = current_app.config["ROASTNET"].max_predict_readings
+    if kind == columns.CSV_TYPE:
+        r = readings.from_csv(raw, limit, _threshold_arg())
+    elif "threshold" in request.args:
+        raise ValidationProblem("threshold: a JSON body carries its threshold in the body; "
+                                "?threshold= is for text/csv bodies")
+    else:
+        r = readings.from_json(raw, limit)
     model = chosen_model()
-    verdicts = model.explainer.predict_many(r.celsius, r.durations, r.threshold, r.units)
-    return answer(model, {"predictions": present.predictions(verdicts, r.sent)})
+    answers, g.tally = columns.rows(model, r, fields)
+    if as_csv:
+        response = Response(columns.table(answers, fields), content_type="text/csv; charset=utf-8")
+        response.headers["X-Model-Id"] = model.id
+        return response
+    return answer(model, {"predictions": answers})
+
+
+def _threshold_arg() -> float:
+    raw = request.args.get("threshold")
+    if raw is None:
+        return 0.5
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:  # NaN fails too
+        raise ValidationProblem(f"threshold must be a number between 0 and 1 (exclusive), got {raw!r}")
+    return value
 
 
 @bp.post("/explain")
 def explain() -> Response:
     """Explain each reading in full: units, Shapley values and counterfactuals."""
     baseline = choice_arg("baseline", ("data", "mean"), "data")
-    r = readings(body_bytes(), current_app.config["ROASTNET"].max_explain_readings,
-                 ExplainBatchRequest)
+    r = readings.from_json(body_bytes(), current_app.config["ROASTNET"].max_explain_readings,
+                           ExplainBatchRequest)
     model = chosen_model()
-    answers = [present.explanation(model.explainer.explain(t, d, r.threshold, baseline, unit), sent)
-               for t, d, sent, unit in zip(r.celsius, r.durations, r.sent, r.units, strict=True)]
+    explained = [model.explainer.explain(t, d, r.threshold, baseline, unit)
+                 for t, d, unit in zip(r.celsius.tolist(), r.durations.tolist(), r.units, strict=True)]
+    answers = [present.explanation(e, sent) for e, sent in zip(explained, r.sent, strict=True)]
+    g.tally = present.Tally(model.id, np.array([e.verdicts.good_roast[0] for e in explained]),
+                            np.vstack([e.verdicts.state for e in explained]),
+                            [role.region for role in model.roles])
     return answer(model, {"predictions": answers})
 
 

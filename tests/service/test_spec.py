@@ -49,13 +49,15 @@ def _validator(spec, name):
 
 def _response_schema(spec, method, path, status):
     response = spec["paths"][path][method]["responses"][str(status)]
-    [(media, body)] = response["content"].items()
+    media, body = next(iter(response["content"].items()))  # JSON first; other types follow it
     return media, body["schema"]["$ref"].rsplit("/", 1)[-1]
 
 
 REAL_CALLS = [
     ("post", "/v1/predict", "/v1/predict?model=lab", {"temperature": 160, "duration": 13.5}, 200),
     ("post", "/v1/predict", "/v1/predict", {"readings": [{"temperature": 200, "duration": 13.9}] * 9}, 200),
+    ("post", "/v1/predict", "/v1/predict?fields=probability,label,closest",
+     {"readings": [{"temperature": 200, "duration": 13.9}] * 2}, 200),
     ("post", "/v1/explain", "/v1/explain", {"temperature": 230, "duration": 14.5}, 200),
     ("post", "/v1/explain", "/v1/explain", {"temperature": 160, "duration": 13.5}, 200),
     ("get", "/v1/neurons", "/v1/neurons", None, 200),

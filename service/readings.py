@@ -1,0 +1,162 @@
+"""Readings from a request body: one JSON reading, a JSON batch or a CSV table.
+
+A batch is checked column by column first, which is far cheaper than a pydantic model per
+reading. Whatever that check does not accept goes through the pydantic schemas, so every refusal
+has the schema's own words; a test holds the two to the same verdict on generated bodies.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, NamedTuple
+
+import numpy as np
+import orjson
+import pydantic_core
+
+from model.data import to_celsius, to_fahrenheit
+from service.errors import MalformedJSON, ValidationProblem
+from service.http import parse, validate
+from service.schemas import (
+    DURATION_LIMITS_MIN,
+    TEMPERATURE_LIMITS_C,
+    TEMPERATURE_RULE,
+    BatchRequest,
+    Reading,
+    SingleRequest,
+)
+
+CSV_COLUMNS = ("temperature", "duration", "temperature_unit")
+_NUMBERS = frozenset((float, int))
+_C_LO, _C_HI = TEMPERATURE_LIMITS_C
+_T_LO, _T_HI = min(_C_LO, to_fahrenheit(_C_LO)), max(_C_HI, to_fahrenheit(_C_HI))
+
+
+class Readings(NamedTuple):
+    celsius: np.ndarray
+    durations: np.ndarray
+    sent: list[float]  # the temperatures as the client sent them
+    units: list[str]  # "C" or "F" per reading
+    threshold: float
+
+
+def from_json(raw: bytes, limit: int, batch_schema: type[BatchRequest] = BatchRequest) -> Readings:
+    """Parse one reading or {"readings": [...], "threshold": ...} (a batch by its parsed keys)."""
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        try:  # NaN, Infinity and integers past 64 bits: pydantic's parser reads them
+            doc = pydantic_core.from_json(raw)
+        except ValueError:
+            doc = None  # parse() below says what is wrong with it
+    if not (isinstance(doc, dict) and "readings" in doc):
+        one = parse(SingleRequest, raw)
+        return _checked([one], one.threshold, "")
+    items = doc["readings"]
+    if isinstance(items, list) and len(items) > limit:
+        raise ValidationProblem(
+            f"readings: at most {limit} readings per request on this route, got {len(items)}")
+    if doc.keys() <= {"readings", "threshold"}:
+        fast = _columns(items, doc.get("threshold", 0.5))
+        if fast is not None:
+            return fast
+    batch = parse(batch_schema, raw)
+    return _checked(batch.readings, batch.threshold, "readings[{}].")
+
+
+def from_csv(raw: bytes, limit: int, threshold: float) -> Readings:
+    """Parse a CSV table with a header row: temperature,duration[,temperature_unit]."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MalformedJSON(f"the CSV body is not UTF-8: {exc.reason} at byte {exc.start}") from None
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+    except csv.Error as exc:
+        raise MalformedJSON(f"the CSV body cannot be read: {exc}") from None
+    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    if header not in (list(CSV_COLUMNS[:2]), list(CSV_COLUMNS)):
+        raise ValidationProblem("the CSV body must start with the header row temperature,duration "
+                                f"or temperature,duration,temperature_unit (got {','.join(header)!r})")
+    if len(rows) == 1:
+        raise ValidationProblem("the CSV body has a header row but no readings")
+    if len(rows) - 1 > limit:
+        raise ValidationProblem(
+            f"readings: at most {limit} readings per request on this route, got {len(rows) - 1}")
+    items = [_cells(i, row, header) for i, row in enumerate(rows[1:])]
+    fast = _columns(items, threshold)
+    if fast is not None:
+        return fast
+    batch = validate(BatchRequest, {"readings": items, "threshold": threshold})
+    return _checked(batch.readings, batch.threshold, "readings[{}].")
+
+
+def _cells(i: int, row: list[str], header: list[str]) -> dict[str, Any]:
+    where = f"readings[{i}]"
+    if len(row) != len(header):
+        message = f"has {len(row)} cells where the header has {len(header)} (CSV line {i + 2})"
+        raise ValidationProblem(f"{where}: {message}", errors=[{"field": where, "message": message}])
+    item: dict[str, Any] = {}
+    for name, cell in zip(header, row, strict=True):
+        if name == "temperature_unit":
+            item[name] = cell.strip().upper() or "C"
+            continue
+        try:
+            item[name] = float(cell)
+        except ValueError:
+            message = f"must be a number (CSV line {i + 2} has {cell!r})"
+            raise ValidationProblem(f"{where}.{name}: {message}",
+                                    errors=[{"field": f"{where}.{name}", "message": message}]) from None
+    return item
+
+
+def _columns(items: Any, threshold: Any) -> Readings | None:
+    """Return the readings when every one is plainly valid, else None (pydantic then decides)."""
+    if (type(items) is not list or not items or type(threshold) not in _NUMBERS
+            or not 0 < threshold < 1 or set(map(type, items)) != {dict}):
+        return None
+    try:
+        temperatures = [r["temperature"] for r in items]
+        durations = [r["duration"] for r in items]
+    except KeyError:
+        return None
+    if not set(map(type, temperatures)) <= _NUMBERS or not set(map(type, durations)) <= _NUMBERS:
+        return None
+    n, extra = len(items), sum(map(len, items)) - 2 * len(items)
+    units, fahrenheit = ["C"] * n, 0
+    if extra:  # temperature_unit on some readings, and nothing else
+        units = [r.get("temperature_unit", "C") for r in items]
+        fahrenheit = units.count("F")
+        if units.count("C") + fahrenheit != n or extra != sum("temperature_unit" in r for r in items):
+            return None
+    try:
+        t = np.array(temperatures, dtype=np.float64)
+        d = np.array(durations, dtype=np.float64)
+    except OverflowError:
+        return None
+    lo, hi = DURATION_LIMITS_MIN
+    if not (((t >= _T_LO) & (t <= _T_HI)).all() and ((d > lo) & (d <= hi)).all()):
+        return None  # NaN fails every comparison, so it lands here too
+    sent = t.tolist()
+    celsius = t
+    if fahrenheit:
+        celsius = np.array([to_celsius(x) if u == "F" else x for x, u in zip(sent, units, strict=True)])
+    _refuse_implausible(celsius, "readings[{}].")
+    return Readings(celsius, d, sent, units, float(threshold))
+
+
+def _checked(items: list[Reading], threshold: float, where: str) -> Readings:
+    celsius = np.array([r.celsius for r in items], dtype=np.float64)
+    _refuse_implausible(celsius, where)
+    return Readings(celsius, np.array([r.duration for r in items], dtype=np.float64),
+                    [r.temperature for r in items], [r.temperature_unit for r in items], threshold)
+
+
+def _refuse_implausible(celsius: np.ndarray, where: str) -> None:
+    """Refuse the first temperature outside TEMPERATURE_LIMITS_C once in °C."""
+    outside = (celsius < _C_LO) | (celsius > _C_HI)
+    if outside.any():
+        field = where.format(int(outside.argmax())) + "temperature"
+        raise ValidationProblem(f"{field}: {TEMPERATURE_RULE}",
+                                errors=[{"field": field, "message": TEMPERATURE_RULE}])
