@@ -21,8 +21,14 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/roastnet serve --host 127.0.0.1 --port 8000
 
-lint: $(STAMP)
+# Redocly's linter for openapi.yaml, from the npm registry, pinned (Node.js comes with the machine).
+REDOCLY := .tools/node_modules/.bin/redocly
+$(REDOCLY):
+	npm install --silent --no-audit --no-fund --prefix .tools @redocly/cli@2.77.0
+
+lint: $(STAMP) $(REDOCLY)
 	$(BIN)/ruff check .
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --format=summary openapi.yaml
 
 test: lint services
 	$(BIN)/python -m pytest
@@ -63,4 +69,4 @@ mutate: $(STAMP)
 	$(BIN)/mutmut results
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache mutants
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache mutants

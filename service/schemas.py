@@ -34,7 +34,8 @@ def _integral(value: object) -> object:
     return value
 
 
-Integer = Annotated[int, BeforeValidator(_integral), Field(strict=True)]
+# The validator after the Field: then pydantic writes the bounds as JSON Schema's minimum/maximum.
+Integer = Annotated[int, Field(strict=True), BeforeValidator(_integral)]
 
 
 class Strict(BaseModel):
@@ -108,7 +109,7 @@ class Normalization(Strict):
     std: Spread
 
 
-Seed = Annotated[Integer, Field(ge=0, le=MAX_SEED)]
+Seed = Annotated[int, Field(strict=True, ge=0, le=MAX_SEED), BeforeValidator(_integral)]
 
 
 class RetrainRequest(Strict):

@@ -53,10 +53,10 @@ FIELDS_PARAM = {"name": "fields", "in": "query", "required": False,
                 "schema": {"type": "string", "pattern": f"^ *{_NAME} *(, *{_NAME} *)*$"},
                 "example": "probability,label"}
 THRESHOLD_PARAM = {"name": "threshold", "in": "query", "required": False,
-                   "description": "for a text/csv body only (a JSON body carries its own): the "
-                                  "probability at or above which a roast is good",
-                   "schema": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1,
-                              "default": 0.5}}
+                   "description": "for a text/csv body only (a JSON body carries its own, and "
+                                  "both at once are refused): the probability at or above which a "
+                                  "roast is good; 0.5 when left out",
+                   "schema": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}}
 CSV_BODY = {"schema": {"type": "string"}, "example": "temperature,duration\n200,13.9\n160,13.5\n"}
 CSV_ANSWER = {"schema": {"type": "string",
                          "description": "one row per reading after a header row, a column per field; unit "
