@@ -16,7 +16,7 @@ WORKDIR /app
 COPY pyproject.toml README.md gunicorn.conf.py openapi.yaml ./
 COPY model ./model
 COPY service ./service
-RUN pip install . && useradd --system --uid 10001 --home-dir /app roastnet \
+RUN pip install ".[otel]" && useradd --system --uid 10001 --home-dir /app roastnet \
     && mkdir -p /data && chown roastnet /data
 
 USER roastnet

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, Response, request
 from werkzeug.routing import BaseConverter
 
-from service import caching, compression, cors, errors, logs, metrics
+from service import caching, compression, cors, errors, logs, metrics, tracing
 from service.api import health, jobs, models, predictions
 from service.auth import load_or_create_token
 from service.jobs import JobQueue
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     caching.init_app(app)  # runs before compression, which suffixes the ETag made here per coding
     cors.init_app(app, settings.cors_origin_list)
     app.after_request(_headers)
+    tracing.init_app(app)
     return app
 
 
