@@ -10,7 +10,7 @@ import csv
 import functools
 import io
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from flask import request
@@ -47,16 +47,44 @@ def wants_csv() -> bool:
     return request.accept_mimetypes.best_match(("application/json", CSV_TYPE)) == CSV_TYPE
 
 
-def rows(model: StoredModel, r: Readings, fields: tuple[str, ...]) -> tuple[list[dict[str, Any]], Tally]:
-    """Return one dict per reading holding ``fields``, and what they say for logs and metrics."""
+class Answer(NamedTuple):
+    """A predict answer before it is written: one dict per reading, or columns of plain values."""
+
+    fields: tuple[str, ...]
+    rows: list[dict[str, Any]] | None  # when the fields needed explaining
+    columns: list[list[Any]] | None  # one list per field otherwise
+    tally: Tally
+
+    def json_rows(self) -> list[dict[str, Any]]:
+        return self.rows if self.rows is not None else _builder(self.fields)(self.columns)
+
+    def csv(self) -> str:
+        """Write one row per reading after a header row. Unit lists become neuron numbers joined
+        by ";", and ``fired`` is followed by ``reasons``, its units' reasons joined by " | "."""
+        columns = self.columns or [[row[f] for row in self.rows] for f in self.fields]
+        header, cells = [], []
+        for f, column in zip(self.fields, columns, strict=True):
+            header.append(f)
+            cells.append(list(map(_CELLS[f], column)) if f in _CELLS else column)
+            if f == "fired":
+                header.append("reasons")
+                cells.append([" | ".join(u["reason"] for u in units) for units in column])
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(zip(*cells, strict=True))
+        return out.getvalue()
+
+
+def answer(model: StoredModel, r: Readings, fields: tuple[str, ...]) -> Answer:
+    """Answer ``fields`` for each reading, explaining only when a field needs it."""
     regions = [role.region for role in model.roles]
     if not PLAIN.issuperset(fields):
         v = model.explainer.predict_many(r.celsius, r.durations, r.threshold, r.units)
         full = present.predictions(v, r.sent)
-        tally = Tally(model.id, v.good_roast, v.state, regions)
-        if len(fields) == len(FIELDS):
-            return full, tally
-        return [{f: row[f] for f in fields} for row in full], tally
+        if len(fields) < len(FIELDS):
+            full = [{f: row[f] for f in fields} for row in full]
+        return Answer(fields, full, None, Tally(model.id, v.good_roast, v.state, regions))
     _, hidden, _, p = model.explainer.outputs(r.celsius, r.durations)
     good = p >= r.threshold
     make = {
@@ -69,8 +97,7 @@ def rows(model: StoredModel, r: Readings, fields: tuple[str, ...]) -> tuple[list
         "hidden": hidden.tolist,
         "extrapolated": lambda: outside_domain(r.celsius, r.durations).tolist(),
     }
-    answers = _builder(fields)([make[f]() for f in fields])
-    return answers, Tally(model.id, good, None, regions)
+    return Answer(fields, None, [make[f]() for f in fields], Tally(model.id, good, None, regions))
 
 
 @functools.cache
@@ -84,26 +111,6 @@ def _builder(fields: tuple[str, ...]) -> Callable[[list[list[Any]]], list[dict[s
     names = [f"v{i}" for i in range(len(fields))]
     entries = ", ".join(f"{f!r}: {v}" for f, v in zip(fields, names, strict=True))
     return eval(f"lambda columns: [{{{entries}}} for {', '.join(names)}, in zip(*columns)]")  # noqa: S307
-
-
-def table(answers: list[dict[str, Any]], fields: tuple[str, ...]) -> str:
-    """Write the answers as CSV: one row per reading; unit lists as neuron numbers joined by ";",
-    and after ``fired`` a ``reasons`` column with the fired units' reasons joined by " | "."""
-    header = [c for f in fields for c in ((f, "reasons") if f == "fired" else (f,))]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    cells = {"fired": _units, "near_bad": _units, "hidden": _floats, "closest": _closest,
-             "good_roast": _bool, "extrapolated": _bool}
-    for answer in answers:
-        row: list[Any] = []
-        for f in fields:
-            value = answer[f]
-            row.append(cells[f](value) if f in cells else value)
-            if f == "fired":
-                row.append(" | ".join(u["reason"] for u in value))
-        writer.writerow(row)
-    return out.getvalue()
 
 
 def _units(units: list[dict[str, Any]]) -> str:
@@ -120,3 +127,7 @@ def _closest(unit: dict[str, Any] | None) -> str:
 
 def _bool(value: bool) -> str:
     return "true" if value else "false"
+
+
+_CELLS: dict[str, Callable[[Any], str]] = {"fired": _units, "near_bad": _units, "hidden": _floats,
+                                           "closest": _closest, "good_roast": _bool, "extrapolated": _bool}

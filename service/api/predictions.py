@@ -37,12 +37,13 @@ def predict() -> Response:
     else:
         r = readings.from_json(raw, limit)
     model = chosen_model()
-    answers, g.tally = columns.rows(model, r, fields)
+    result = columns.answer(model, r, fields)
+    g.tally = result.tally
     if as_csv:
-        response = Response(columns.table(answers, fields), content_type="text/csv; charset=utf-8")
+        response = Response(result.csv(), content_type="text/csv; charset=utf-8")
         response.headers["X-Model-Id"] = model.id
         return response
-    return answer(model, {"predictions": answers})
+    return answer(model, {"predictions": result.json_rows()})
 
 
 def _threshold_arg() -> float:

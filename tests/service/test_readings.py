@@ -1,5 +1,8 @@
 """The column-by-column batch check accepts only what the pydantic schema accepts, with its values."""
 
+import csv
+import io
+
 import numpy as np
 import pydantic
 from hypothesis import given, settings
@@ -67,3 +70,47 @@ def test_plain_valid_batches_take_the_fast_check(items):
         want = [to_celsius(float(r["temperature"])) if r.get("temperature_unit") == "F"
                 else float(r["temperature"]) for r in items]
         assert fast.celsius.tolist() == want
+
+
+cells = st.one_of(st.sampled_from(["200", "13.9", " 160 ", "1e2", "+5", "-1", "nan", "inf", "1_000",
+                                   "0x10", "", "abc", "932", "499.99", "F", "c", "K", "12.5"]),
+                  st.from_regex(r"[0-9.e+\- ]{1,6}", fullmatch=True))
+
+
+def _reference(text):
+    """Python's csv module, float() and the pydantic schema: what the careful reader accepts."""
+    rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+    header, body = rows[0], rows[1:]
+    items = []
+    for row in body:
+        if len(row) != len(header):
+            return None
+        item = {}
+        for name, cell in zip(header, row, strict=True):
+            if name == "temperature_unit":
+                item[name] = cell.strip().upper() or "C"
+            else:
+                try:
+                    item[name] = float(cell)
+                except ValueError:
+                    return None
+        items.append(item)
+    return _schema_verdict(items, 0.5)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.booleans(), st.lists(st.tuples(cells, cells, cells), min_size=1, max_size=5),
+       st.sampled_from(["\n", "\r\n"]))
+def test_csv_bodies_are_read_as_the_csv_module_and_the_schema_read_them(units, rows, newline):
+    header = "temperature,duration" + (",temperature_unit" if units else "")
+    text = newline.join([header] + [",".join(row if units else row[:2]) for row in rows]) + newline
+    truth = _reference(text)
+    try:
+        got = readings.from_csv(text.encode(), 100, 0.5)
+    except ValidationProblem:
+        assert not isinstance(truth, BatchRequest), text
+        return
+    assert isinstance(truth, BatchRequest), text
+    assert got.units == [r.temperature_unit for r in truth.readings]
+    np.testing.assert_array_equal(got.celsius, [r.celsius for r in truth.readings])
+    np.testing.assert_array_equal(got.durations, [r.duration for r in truth.readings])
