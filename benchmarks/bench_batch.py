@@ -21,7 +21,8 @@ def _readings() -> list[dict[str, float]]:
     return [{"temperature": 150 + i % 135, "duration": 11.5 + (i % 40) / 10} for i in range(N)]
 
 
-def _median_ms(session: requests.Session, url: str, body: bytes, headers: dict[str, str]) -> tuple[float, int]:
+def _median_ms(session: requests.Session, url: str, body: bytes,
+               headers: dict[str, str]) -> tuple[float, int]:
     times = []
     for _ in range(REPEAT + 1):
         start = time.perf_counter()

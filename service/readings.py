@@ -41,8 +41,12 @@ class Readings(NamedTuple):
     threshold: float
 
 
-def from_json(raw: bytes, limit: int, batch_schema: type[BatchRequest] = BatchRequest) -> Readings:
-    """Parse one reading or {"readings": [...], "threshold": ...} (a batch by its parsed keys)."""
+def from_json(raw: bytes, limit: int, batch_schema: type[BatchRequest] = BatchRequest,
+              threshold: float = 0.5) -> Readings:
+    """Parse one reading or {"readings": [...], "threshold": ...} (a batch by its parsed keys).
+
+    ``threshold`` applies when the body sets none.
+    """
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -52,17 +56,18 @@ def from_json(raw: bytes, limit: int, batch_schema: type[BatchRequest] = BatchRe
             doc = None  # parse() below says what is wrong with it
     if not (isinstance(doc, dict) and "readings" in doc):
         one = parse(SingleRequest, raw)
-        return _checked([one], one.threshold, "")
+        return _checked([one], one.threshold if "threshold" in one.model_fields_set else threshold, "")
     items = doc["readings"]
     if isinstance(items, list) and len(items) > limit:
         raise ValidationProblem(
             f"readings: at most {limit} readings per request on this route, got {len(items)}")
     if doc.keys() <= {"readings", "threshold"}:
-        fast = _columns(items, doc.get("threshold", 0.5))
+        fast = _columns(items, doc.get("threshold", threshold))
         if fast is not None:
             return fast
     batch = parse(batch_schema, raw)
-    return _checked(batch.readings, batch.threshold, "readings[{}].")
+    return _checked(batch.readings, batch.threshold if "threshold" in batch.model_fields_set
+                    else threshold, "readings[{}].")
 
 
 def from_csv(raw: bytes, limit: int, threshold: float) -> Readings:

@@ -53,11 +53,13 @@ FIELDS_PARAM = {"name": "fields", "in": "query", "required": False,
                 "schema": {"type": "string", "pattern": f"^ *{_NAME} *(, *{_NAME} *)*$"},
                 "example": "probability,label"}
 THRESHOLD_PARAM = {"name": "threshold", "in": "query", "required": False,
-                   "description": "for a text/csv body only (a JSON body carries its own, and "
-                                  "both at once are refused): the probability at or above which a "
-                                  "roast is good; 0.5 when left out",
+                   "description": "the probability at or above which a roast is good, for a "
+                                  "body that does not set its own threshold (a CSV body, say); "
+                                  "0.5 when left out",
                    "schema": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}}
-CSV_BODY = {"schema": {"type": "string"}, "example": "temperature,duration\n200,13.9\n160,13.5\n"}
+CSV_BODY = {"schema": {"type": "string", "pattern": "^\ufeff?temperature,duration(,temperature_unit)?\r?\n",
+                       "description": "a header row, then one reading per line, e.g. "
+                                      "temperature,duration⏎200,13.9⏎160,13.5⏎"}}
 CSV_ANSWER = {"schema": {"type": "string",
                          "description": "one row per reading after a header row, a column per field; unit "
                              "lists as neuron numbers joined by ';', hidden as numbers joined by "
@@ -65,7 +67,8 @@ CSV_ANSWER = {"schema": {"type": "string",
 # Media types a route takes or gives besides JSON: (request, answer).
 ALSO = {("post", "/v1/predict"): ({"text/csv": CSV_BODY}, {"text/csv": CSV_ANSWER})}
 REF_PARAM = {"name": "ref", "in": "path", "required": True, "description": "model id or name",
-             "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$", "not": {"const": "active"}}}
+             # "active" is never a {ref}: OpenAPI matches the concrete /v1/models/active first.
+             "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}}
 
 # (method, path, summary, request model, (status, response model), problems, parameters, admin)
 ROUTES: list[tuple] = [
@@ -153,8 +156,6 @@ LINKS = {
                "DeleteModel": _link(("delete", "/v1/models/{ref}"), "ref", "/id", "delete it")}
         for code in (200, 201)},
     ("put", "/v1/models/active"): {200: {"GetModel": _link(_MODEL, "ref", "/id", "the active model")}},
-    ("get", "/v1/models"): {200: {"GetFirstModel": _link(_MODEL, "ref", "/models/0/id", "the newest")}},
-    ("get", "/v1/jobs"): {200: {"GetFirstJob": _link(_JOB, "job_id", "/jobs/0/id", "the newest")}},
 }
 
 STATUS_TEXT = {200: "OK", 201: "Created", 202: "Accepted: the job is queued or running; poll Location",

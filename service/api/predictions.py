@@ -29,13 +29,11 @@ def predict() -> Response:
     fields = columns.requested(columns.CSV_FIELDS if as_csv else columns.FIELDS)
     kind, raw = body((columns.CSV_TYPE,))
     limit = current_app.config["ROASTNET"].max_predict_readings
+    threshold = _threshold_arg()
     if kind == columns.CSV_TYPE:
-        r = readings.from_csv(raw, limit, _threshold_arg())
-    elif "threshold" in request.args:
-        raise ValidationProblem("threshold: a JSON body carries its threshold in the body; "
-                                "?threshold= is for text/csv bodies")
+        r = readings.from_csv(raw, limit, threshold)
     else:
-        r = readings.from_json(raw, limit)
+        r = readings.from_json(raw, limit, threshold=threshold)
     model = chosen_model()
     result = columns.answer(model, r, fields)
     g.tally = result.tally

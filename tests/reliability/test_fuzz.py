@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from tests.server import TOKEN, Server
+from tests.server import ROOT, TOKEN, Server
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 EXAMPLES = int(os.environ.get("ROASTNET_FUZZ_EXAMPLES", "25"))
@@ -25,7 +25,8 @@ def test_schemathesis_finds_nothing(tmp_path):
                "--exclude-checks", "use_after_free",
                "--max-examples", str(EXAMPLES), "--seed", "20261129", "--no-color",
                "--header", f"Authorization: Bearer {TOKEN}", "--request-timeout", "30"]
-        run = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+        env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.reliability.fuzz_hooks"}  # CSV bodies
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env, cwd=ROOT)
         report = run.stdout + run.stderr
         assert run.returncode == 0, report[-6000:]
         generated = re.search(r"(\d+) generated, (\d+) passed", report)

@@ -82,9 +82,19 @@ def test_a_bad_csv_threshold_is_refused(client, query):
     assert r.status_code == 422 and "threshold" in r.json["detail"]
 
 
-def test_a_json_body_keeps_its_threshold_in_the_body(client):
-    r = client.post("/v1/predict?threshold=0.3", json={"temperature": 200, "duration": 13.9})
-    assert r.status_code == 422 and "threshold" in r.json["detail"]
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_json_body_s_own_threshold_wins_over_the_query(client, batch):
+    p = float(reference.proba(LAB, 200.0, 13.9))
+    reading = {"temperature": 200, "duration": 13.9}
+
+    def label(query, body):
+        body = {"readings": [reading], **body} if batch else {**reading, **body}
+        return client.post(f"/v1/predict?model=lab{query}", json=body).json["predictions"][0]["label"]
+
+    assert label(f"&threshold={p * 1.01}", {}) == "bad"
+    assert label(f"&threshold={p * 0.99}", {}) == "good"
+    assert label(f"&threshold={p * 1.01}", {"threshold": p * 0.99}) == "good"
+    assert label(f"&threshold={p * 0.99}", {"threshold": p * 1.01}) == "bad"
 
 
 def test_csv_over_the_batch_limit_is_refused(client, app):
