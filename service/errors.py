@@ -102,6 +102,29 @@ def init_app(app: Flask) -> None:
     def _problem(exc: Problem) -> Response:
         return problem_response(exc)
 
+    # The store's own exceptions, worded once for every route.
+    from service.registry import ModelIsActive, RegistryError, UnknownModel
+    from service.stored import BrokenModel
+
+    @app.errorhandler(UnknownModel)
+    def _unknown(exc: UnknownModel) -> Response:
+        if exc.ref is None:
+            return problem_response(NotFound("no model is active; PUT /v1/models/active makes one active"))
+        return problem_response(NotFound(f"no model with id or name {exc.ref!r}; GET /v1/models lists them"))
+
+    @app.errorhandler(BrokenModel)
+    def _broken(exc: BrokenModel) -> Response:
+        return problem_response(ModelUnusable(str(exc)))
+
+    @app.errorhandler(ModelIsActive)
+    def _active(exc: ModelIsActive) -> Response:
+        return problem_response(Conflict(f"model {exc.ref!r} is active; activate another before deleting it"))
+
+    @app.errorhandler(RegistryError)
+    def _store(exc: RegistryError) -> Response:
+        log.error("registry unavailable: %s", exc)
+        return problem_response(Unavailable("the model registry cannot be reached; try again shortly"))
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         problem = Problem(_http_detail(exc))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from service.registry.base import Registry, UnknownModel
+from service.registry.base import ModelIsActive, Registry, UnknownModel
 from service.registry.jobs import LostJob
 from service.settings import RegistryError, Settings
 
-__all__ = ["LostJob", "Registry", "RegistryError", "UnknownModel", "open_registry"]
+__all__ = ["LostJob", "ModelIsActive", "Registry", "RegistryError", "UnknownModel", "open_registry"]
 
 
 def open_registry(settings: Settings) -> Registry:

@@ -23,7 +23,19 @@ CACHE_SIZE = 128  # models kept loaded per process (about 0.1 MB each with their
 
 
 class UnknownModel(LookupError):
-    pass
+    """No model has this id or name; ``ref`` None: no model is active."""
+
+    def __init__(self, ref: str | None) -> None:
+        super().__init__(ref or "no active model")
+        self.ref = ref
+
+
+class ModelIsActive(Exception):
+    """The active model cannot be deleted."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(ref)
+        self.ref = ref
 
 
 def now_iso() -> str:
@@ -98,7 +110,7 @@ class Registry:
     def active(self) -> StoredModel:
         self.refresh()
         if self._active is None:
-            raise UnknownModel("no active model")
+            raise UnknownModel(None)
         return self._get(self._active)
 
     def resolve(self, ref: str) -> str:
@@ -208,12 +220,12 @@ class Registry:
         return model.id
 
     def delete(self, ref: str) -> str:
-        """Delete a model that is not active; return its id. Raises ValueError for the active one."""
+        """Delete a model that is not active; return its id. Raises ModelIsActive for the active one."""
         model_id = self.resolve(ref)
         with self.transaction() as db:
             row = db.execute("SELECT value FROM state WHERE key = 'active'").fetchone()
             if row and row[0] == model_id:
-                raise ValueError(model_id)
+                raise ModelIsActive(ref)
             if db.execute("DELETE FROM models WHERE id = ?", (model_id,)).rowcount == 0:
                 raise UnknownModel(ref)
             self._changed(db)
