@@ -82,13 +82,15 @@ class SingleRequest(Reading):
     threshold: Threshold = 0.5
 
 
+# The routes check the batch limits first (ROASTNET_MAX_PREDICT_READINGS and
+# ROASTNET_MAX_EXPLAIN_READINGS may change them); the schema states the defaults for clients.
 class BatchRequest(Strict):
-    readings: list[Reading] = Field(min_length=1, max_length=MAX_BATCH)
+    readings: list[Reading] = Field(min_length=1, json_schema_extra={"maxItems": MAX_BATCH})
     threshold: Threshold = 0.5
 
 
 class ExplainBatchRequest(BatchRequest):
-    readings: list[Reading] = Field(min_length=1, max_length=MAX_EXPLAIN_BATCH)
+    readings: list[Reading] = Field(min_length=1, json_schema_extra={"maxItems": MAX_EXPLAIN_BATCH})
 
 
 class Pair(Strict):

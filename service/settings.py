@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.schemas import MAX_BATCH, MAX_EXPLAIN_BATCH
+
 
 class Settings(BaseSettings):
     """Typed settings; every field can be set as ROASTNET_<NAME>."""
@@ -24,8 +26,8 @@ class Settings(BaseSettings):
     queue_name: str = Field("roastnet", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     admin_token: SecretStr | None = None
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
-    max_predict_readings: int = Field(10_000, ge=1)
-    max_explain_readings: int = Field(1_000, ge=1)
+    max_predict_readings: int = Field(MAX_BATCH, ge=1)
+    max_explain_readings: int = Field(MAX_EXPLAIN_BATCH, ge=1)
     # The per-job limit on seeds × samples × hidden units × steps: about 4 ns each here, so a
     # job of 2e9 trains for about 10 s in the trainer process, never in a web worker.
     max_retrain_work: int = Field(2_000_000_000, ge=1)

@@ -216,3 +216,19 @@ def test_probabilities_of_the_trimmed_path_are_the_full_path_s_bits(client):
     want = reference.proba(LAB, [r["temperature"] for r in readings], [r["duration"] for r in readings])
     assert all(math.isclose(p["probability"], w, rel_tol=1e-9, abs_tol=1e-300)
                for p, w in zip(trimmed, want, strict=True))
+
+
+def test_the_batch_limits_are_the_settings(tmp_path):
+    from tests.service.conftest import make_app
+
+    client = make_app(tmp_path, max_predict_readings=12_000, max_explain_readings=2).test_client()
+    readings = [{"temperature": 200, "duration": 13.9}] * 12_000
+    r = client.post("/v1/predict?fields=label", json={"readings": readings})
+    assert r.status_code == 200 and len(r.json["predictions"]) == 12_000
+    bad = readings[:-1] + [{"temperature": 200, "duration": -1}]
+    r = client.post("/v1/predict", json={"readings": bad})
+    assert r.status_code == 422 and r.json["errors"][0]["field"] == "readings[11999].duration"
+    r = client.post("/v1/predict", json={"readings": readings + readings[:1]})
+    assert r.status_code == 422 and "at most 12000 readings" in r.json["detail"]
+    r = client.post("/v1/explain", json={"readings": readings[:3]})
+    assert r.status_code == 422 and "at most 2 readings" in r.json["detail"]
