@@ -10,7 +10,14 @@ from typing import Any
 
 import numpy as np
 
-from model.data import PRIMARY_REGIONS, REGION_BY_KEY, domain_grid, good_roast, load_coffee_data
+from model.data import (
+    DEFAULT_DATA_SEED,
+    PRIMARY_REGIONS,
+    REGION_BY_KEY,
+    domain_grid,
+    good_roast,
+    load_coffee_data,
+)
 from model.network import Network
 from model.roles import Role, neuron_roles
 
@@ -24,7 +31,7 @@ def _ground_truth_grid() -> tuple[np.ndarray, np.ndarray]:
     return np.stack([t, d], axis=1), good_roast(t, d)
 
 
-def metrics(net: Network, data_seed: int = 2, samples: int = 200) -> dict[str, float]:
+def metrics(net: Network, data_seed: int = DEFAULT_DATA_SEED, samples: int = 200) -> dict[str, float]:
     """Return training accuracy, accuracy on a dense ground-truth grid and the training loss."""
     X, Y = load_coffee_data(data_seed, samples)
     p = net.predict_proba(X)
@@ -100,7 +107,7 @@ class SeedEntry:
     seed: int
     model_id: str
     network: Network
-    data_seed: int = 2
+    data_seed: int = DEFAULT_DATA_SEED
     samples: int = 200
     # Already known for a stored model: given here, they are not computed again.
     metrics: dict[str, float] | None = None

@@ -13,7 +13,7 @@ from service.api import health, jobs, models, predictions
 from service.auth import load_or_create_token
 from service.jobs import JobQueue
 from service.registry import Registry, open_registry
-from service.settings import Settings
+from service.settings import MAX_HEADER_FIELD, MAX_HEADER_FIELDS, MAX_URI, Settings
 from service.training import ensure_defaults
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
@@ -70,11 +70,6 @@ def _spec() -> bytes:
     from service.spec import render
 
     return render().encode()
-
-
-MAX_URI = 4096  # gunicorn refuses longer request lines itself, as plain text, from 8190
-MAX_HEADER_FIELD = 8192  # gunicorn's own limit is set higher, so that this answer is problem+json
-MAX_HEADER_FIELDS = 50
 
 
 def _request_limits() -> None:

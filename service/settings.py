@@ -11,6 +11,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.schemas import MAX_BATCH, MAX_EXPLAIN_BATCH
 
+# Request limits the app enforces (as problem+json); gunicorn's own are set above them.
+MAX_URI = 4096  # bytes of path and query
+MAX_HEADER_FIELD = 8192  # bytes in one header field
+MAX_HEADER_FIELDS = 50
+
 
 class Settings(BaseSettings):
     """Typed settings; every field can be set as ROASTNET_<NAME>."""

@@ -14,10 +14,11 @@ from pydantic.json_schema import models_json_schema
 from service import answers as a
 from service import columns, operations
 from service import schemas as s
+from service.settings import MAX_HEADER_FIELD, MAX_HEADER_FIELDS, MAX_URI
 
 REF = "#/components/schemas/{model}"
 READ_PROBLEMS = (404, 409, 422)  # 422: an empty ?model=
-ANY_REQUEST_PROBLEMS = (414, 431)  # path and query over 4096 bytes; too many or too long headers
+ANY_REQUEST_PROBLEMS = (414, 431)  # path and query too long; too many or too long headers
 BODY_PROBLEMS = (400, 413, 415, 422)
 MODEL_PARAM = {"name": "model", "in": "query", "required": False,
                "description": "id or name of the model to ask; the active model by default",
@@ -164,11 +165,11 @@ PROBLEM_TEXT = {
     400: "malformed JSON", 401: "missing or wrong admin token", 404: "no such model",
     409: "conflict: the model is active, the name is taken, the stored model is unusable, "
          "or the job has already finished",
-    413: "body over the size limit", 414: "path and query longer than 4096 bytes",
+    413: "body over the size limit", 414: f"path and query longer than {MAX_URI} bytes",
     405: "this path does not answer that method; Allow lists the ones it does",
     415: "body is not application/json (or text/csv where the route takes it), or its "
          "Content-Encoding is neither gzip nor identity",
-    431: "more than 50 header fields, or one over 8 KiB",
+    431: f"more than {MAX_HEADER_FIELDS} header fields, or one over {MAX_HEADER_FIELD // 1024} KiB",
     422: "the request is well-formed but not valid (the detail names the field)", 503: "not ready",
 }
 
