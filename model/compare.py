@@ -12,6 +12,7 @@ import numpy as np
 
 from model.data import (
     DEFAULT_DATA_SEED,
+    DEFAULT_SAMPLES,
     PRIMARY_REGIONS,
     REGION_BY_KEY,
     domain_grid,
@@ -31,7 +32,8 @@ def _ground_truth_grid() -> tuple[np.ndarray, np.ndarray]:
     return np.stack([t, d], axis=1), good_roast(t, d)
 
 
-def metrics(net: Network, data_seed: int = DEFAULT_DATA_SEED, samples: int = 200) -> dict[str, float]:
+def metrics(net: Network, data_seed: int = DEFAULT_DATA_SEED,
+            samples: int = DEFAULT_SAMPLES) -> dict[str, float]:
     """Return training accuracy, accuracy on a dense ground-truth grid and the training loss."""
     X, Y = load_coffee_data(data_seed, samples)
     p = net.predict_proba(X)
@@ -108,7 +110,7 @@ class SeedEntry:
     model_id: str
     network: Network
     data_seed: int = DEFAULT_DATA_SEED
-    samples: int = 200
+    samples: int = DEFAULT_SAMPLES
     # Already known for a stored model: given here, they are not computed again.
     metrics: dict[str, float] | None = None
     roles: list[Role] | None = None

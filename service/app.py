@@ -9,7 +9,7 @@ from flask import Flask, Response, request
 from werkzeug.routing import BaseConverter
 
 from service import caching, compression, cors, errors, logs, metrics, tracing
-from service.api import health, jobs, models, predictions
+from service.api import dataset, health, jobs, models, predictions
 from service.auth import load_or_create_token
 from service.jobs import JobQueue
 from service.registry import Registry, open_registry
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         metrics.init_app(app)
     compression.init_app(app)
     errors.init_app(app)
-    for blueprint in (health.bp, predictions.bp, models.bp, jobs.bp):
+    for blueprint in (health.bp, predictions.bp, dataset.bp, models.bp, jobs.bp):
         app.register_blueprint(blueprint)
     app.before_request(_request_limits)
     caching.init_app(app)  # runs before compression, which suffixes the ETag made here per coding

@@ -1,4 +1,4 @@
-"""Predictions and explanations: POST /v1/predict, /v1/explain; GET /v1/neurons, /v1/maps, /v1/dataset."""
+"""Predictions and explanations: POST /v1/predict, /v1/explain; GET /v1/neurons, /v1/maps."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import math
 import numpy as np
 from flask import Blueprint, Response, current_app, g, request
 
-from model.data import load_coffee_data, normalization
 from service import columns, present, readings
 from service.errors import ValidationProblem
 from service.http import body, body_bytes, choice_arg, chosen_model, int_arg, json_response
@@ -88,19 +87,3 @@ def maps() -> Response:
     t, d, p, hidden = model.explainer.maps(resolution)
     return answer(model, {"temperature": t.tolist(), "duration": d.tolist(),
                           "probability": p.tolist(), "neurons": hidden.tolist()})
-
-
-@bp.get("/dataset")
-def dataset() -> Response:
-    """Return the lab's training data, labels and normalisation."""
-    data_seed = int_arg("data_seed", 2, 0, 2**32 - 1)
-    X, Y = load_coffee_data(data_seed)
-    mean, std = normalization(X)
-    samples = [{"temperature": t, "duration": d, "good_roast": bool(y)}
-               for (t, d), y in zip(X.tolist(), Y[:, 0].tolist(), strict=True)]
-    return json_response({
-        "data_seed": data_seed,
-        "samples": samples,
-        "normalization": {"mean": {"temperature": float(mean[0]), "duration": float(mean[1])},
-                          "std": {"temperature": float(std[0]), "duration": float(std[1])}},
-    })
