@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from flask import Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -80,21 +81,32 @@ def init_app(app: Flask) -> None:
 
 
 _children: dict[tuple, tuple] = {}  # (route, method, status) -> the two labelled series, made once
-_verdicts: dict[tuple, Counter] = {}
+_verdicts: dict[tuple[str, str], Counter] = {}
+_fired: dict[tuple[str, str], Counter] = {}
 
 
 def _count_predictions(tally: Tally) -> None:
-    good = int(tally.good.sum())
+    model = tally.model_id
+    if len(tally.good) == 1:  # most requests: plain Python is cheaper than numpy for one row
+        good = 1 if tally.good[0] else 0
+        fired = None if tally.states is None else [1 if s == 1 else 0 for s in tally.states[0].tolist()]
+    else:
+        good = int(np.count_nonzero(tally.good))
+        fired = None if tally.states is None else np.count_nonzero(tally.states == 1, axis=0).tolist()
     for verdict, n in (("good", good), ("bad", len(tally.good) - good)):
-        series = _verdicts.get((verdict, tally.model_id))
-        if series is None:
-            series = _verdicts[verdict, tally.model_id] = PREDICTIONS.labels(verdict, tally.model_id)
         if n:
-            series.inc(n)
-    if tally.states is not None:
-        for region, n in zip(tally.regions, (tally.states == 1).sum(axis=0).tolist(), strict=True):
-            if n:
-                FIRED.labels(region, tally.model_id).inc(n)
+            _series(_verdicts, PREDICTIONS, verdict, model).inc(n)
+    for region, n in zip(tally.regions, fired or (), strict=False):
+        if n:
+            _series(_fired, FIRED, region, model).inc(n)
+
+
+def _series(cache: dict[tuple[str, str], Counter], family: Counter, label: str, model: str) -> Counter:
+    """Return the labelled counter, made once (prometheus-client's labels() takes a lock each call)."""
+    series = cache.get((label, model))
+    if series is None:
+        series = cache[label, model] = family.labels(label, model)
+    return series
 
 
 class _RegistryState:
