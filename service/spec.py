@@ -12,9 +12,9 @@ import yaml
 from pydantic.json_schema import models_json_schema
 
 from service import answers as a
-from service.api.explorer import FILES
 from service import operations
 from service import schemas as s
+from service.api.explorer import FILES
 
 REF = "#/components/schemas/{model}"
 READ_PROBLEMS = (404, 409, 422)  # 422: an empty ?model=
