@@ -18,7 +18,7 @@ async function answer(response) {
 }
 
 export async function get(path) {
-  return (await answer(await fetch(path, { headers: { Accept: "application/json" } }))).body;
+  return (await answer(await fetch(path))).body;  // as the page's preloads ask, so they are used
 }
 
 export async function post(path, body, headers = {}) {

@@ -23,12 +23,19 @@ function drawUnits() {
   if (state.maps) drawUnitMaps($("unit-maps"), state.maps, state.neurons);
 }
 
-async function loadModel(id) {
+/** The maps, units and detail of a model (the active one when id is null), all of the same model. */
+async function fetchModel(id) {
   const [maps, neurons, detail] = await Promise.all([
     get(withModel(`/v1/maps?resolution=${MAP_RESOLUTION}`, id)),
     get(withModel("/v1/neurons", id)),
     get(id ? `/v1/models/${encodeURIComponent(id)}` : "/v1/models/active"),
   ]);
+  const same = maps.model_id === detail.id && neurons.model_id === detail.id;
+  return same || id ? { maps, neurons, detail } : fetchModel(detail.id);  // activated meanwhile
+}
+
+async function loadModel(id, fetched) {
+  const { maps, neurons, detail } = fetched || await fetchModel(id);
   Object.assign(state, { model: detail.id, maps, neurons: neurons.neurons, explanation: null });
   drawMap();
   drawUnits();
@@ -148,11 +155,11 @@ function wire() {
 
 async function start() {
   wire();
-  const [list, dataset] = await Promise.all([get("/v1/models?limit=100"), get("/v1/dataset"), ]);
+  const [list, dataset, model] = await Promise.all([
+    get("/v1/models?limit=100"), get("/v1/dataset"), fetchModel(null)]);
   state.samples = dataset.samples;
-  const active = list.models.find((m) => m.active);
-  fillPicker($("model"), list, active && active.id);
-  await loadModel(active ? active.id : null);
+  fillPicker($("model"), list, model.detail.id, model.detail);
+  await loadModel(model.detail.id, model);
   document.body.dataset.ready = "true";
   performance.mark("ready");
 }

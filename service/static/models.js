@@ -1,7 +1,9 @@
 // The model picker: stored models, and the chosen one's metrics and loss curve.
 
-export function fillPicker(select, list, chosen) {
-  select.replaceChildren(...list.models.filter((m) => m.usable).map((m) => {
+export function fillPicker(select, list, chosen, detail) {
+  const models = list.models.filter((m) => m.usable);
+  if (detail && !models.some((m) => m.id === chosen)) models.unshift(detail);  // past the first page
+  select.replaceChildren(...models.map((m) => {
     const option = document.createElement("option");
     option.value = m.id;
     const name = m.name ? `${m.name} (${m.id})` : m.id;

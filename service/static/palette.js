@@ -13,6 +13,9 @@ export function viridis(v) {
   return STOPS[i].map((c, k) => Math.round(c + f * (STOPS[i + 1][k] - c)));
 }
 
+/** viridis at 256 levels, [r, g, b] after one another: a look-up table for heat maps. */
+export const VIRIDIS_TABLE = Uint8ClampedArray.from({ length: 256 * 3 }, (_, i) => viridis(Math.floor(i / 3) / 255)[i % 3]);
+
 export const REGIONS = {
   temperature_too_low: { words: "temperature too low", colour: "#0072B2" },
   duration_too_short: { words: "duration too short", colour: "#E69F00" },

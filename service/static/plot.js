@@ -1,7 +1,32 @@
 // A canvas whose box is exactly the plot area: its left and right edges are the lowest and highest
 // temperature of the grid, its bottom and top edges the shortest and longest duration.
 
-import { viridis } from "./palette.js";
+import { VIRIDIS_TABLE } from "./palette.js";
+
+const tiles = new WeakMap();  // grid → its image, made once: redraws (threshold, resize) reuse it
+
+function tile(grid) {
+  if (tiles.has(grid)) return tiles.get(grid);
+  const rows = grid.length, cols = grid[0].length;
+  const image = new ImageData(cols, rows);
+  const data = image.data;
+  for (let r = 0; r < rows; r++) {
+    const row = grid[r];
+    for (let c = 0; c < cols; c++) {
+      const v = row[c];
+      const level = 3 * (v >= 1 ? 255 : v > 0 ? Math.floor(v * 256) : 0);
+      const at = ((rows - 1 - r) * cols + c) * 4;  // longest duration on top
+      data[at] = VIRIDIS_TABLE[level];
+      data[at + 1] = VIRIDIS_TABLE[level + 1];
+      data[at + 2] = VIRIDIS_TABLE[level + 2];
+      data[at + 3] = 255;
+    }
+  }
+  const canvas = new OffscreenCanvas(cols, rows);
+  canvas.getContext("2d").putImageData(image, 0, 0);
+  tiles.set(grid, canvas);
+  return canvas;
+}
 
 export class Frame {
   constructor(canvas, temperature, duration) {
@@ -38,20 +63,10 @@ export class Frame {
   /** Draw grid values in [0, 1] (rows by duration, columns by temperature) in viridis. */
   heat(grid) {
     const rows = grid.length, cols = grid[0].length;
-    const image = new ImageData(cols, rows);
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        const [red, green, blue] = viridis(grid[r][c]);
-        const at = ((rows - 1 - r) * cols + c) * 4;  // longest duration on top
-        image.data.set([red, green, blue, 255], at);
-      }
-    }
-    const tile = new OffscreenCanvas(cols, rows);
-    tile.getContext("2d").putImageData(image, 0, 0);
     // Grid point i sits at i / (n - 1) of the box: each image pixel is centred on its point.
     const cw = this.width / (cols - 1), ch = this.height / (rows - 1);
     this.ctx.imageSmoothingEnabled = true;
-    this.ctx.drawImage(tile, -cw / 2, -ch / 2, this.width + cw, this.height + ch);
+    this.ctx.drawImage(tile(grid), -cw / 2, -ch / 2, this.width + cw, this.height + ch);
   }
 
   /** Points where a·t + b·d + c = 0 crosses the box's edges (two, or none). */

@@ -26,10 +26,12 @@ def test_every_file_the_page_loads_is_served_and_nothing_from_elsewhere(client):
     imports = {"/static/" + m for f in STATIC.glob("*.js")
                for m in re.findall(r'from "\./([\w.-]+)"', f.read_text())}
     for url in loaded | imports:
-        assert url.startswith("/static/"), url  # no CDN, nothing from another origin
+        assert url.startswith(("/static/", "/v1/")), url  # no CDN, nothing from another origin
         r = client.get(url)
         assert r.status_code == 200, url
-        assert r.mimetype == ("text/css" if url.endswith(".css") else "text/javascript"), url
+        expected = "application/json" if url.startswith("/v1/") else (
+            "text/css" if url.endswith(".css") else "text/javascript")
+        assert r.mimetype == expected, url
     assert {p.name for p in STATIC.glob("*.js")} == {u.rsplit("/", 1)[1] for u in imports | loaded
                                                      if u.endswith(".js")}, "a module nothing loads"
 
