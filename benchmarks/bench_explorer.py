@@ -16,6 +16,7 @@ from tests.server import Server
 
 LOADS = 10
 CLICKS = 30
+WORKERS = 4  # roastnet serve's default on two cores
 DATA = """async () => {
   const t0 = performance.now();
   const models = await (await fetch('/v1/models?limit=100')).json();
@@ -43,7 +44,7 @@ def _summary(ms: list[float]) -> list[float]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp, Server(Path(tmp) / "data", workers=2) as server, \
+    with tempfile.TemporaryDirectory() as tmp, Server(Path(tmp) / "data", workers=WORKERS) as server, \
             chromium() as browser:
         ready, data = [], []
         for _ in range(LOADS):
@@ -70,7 +71,7 @@ def main() -> None:
             clicks.append(page.evaluate(
                 "performance.getEntriesByName('explained').at(-1).startTime - window.clickedAt"))
             fetches.append(page.evaluate(FETCH, [150 + 135 * i / CLICKS, 11.5 + 4 * i / CLICKS]))
-    table(f"Explorer in Chromium on loopback (gunicorn, 2 workers): {LOADS} cold loads, {CLICKS} clicks",
+    table(f"Explorer in Chromium on loopback (gunicorn, {WORKERS} workers): {LOADS} cold loads, {CLICKS} clicks",
           ["measure", "median ms", "p90 ms", "max ms"],
           [["navigation to interactive (maps drawn)", *_summary(ready)],
            ["  baseline: its data requests alone, fetched and parsed", *_summary(data)],

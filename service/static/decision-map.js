@@ -19,7 +19,8 @@ export function drawDecisionMap(chart, state) {
     const { colour, words } = region(n.region);
     frame.halo(ends, colour, 2, [7, 5]);
     const [[ta, da], [tb, db]] = ends;
-    frame.label(`unit ${n.neuron}: ${words}`, ta + (tb - ta) * 0.3, da + (db - da) * 0.3, colour);
+    const along = [0.25, 0.5, 0.75][n.neuron % 3];  // staggered, so that labels rarely meet
+    frame.label(`unit ${n.neuron}: ${words}`, ta + (tb - ta) * along, da + (db - da) * along, colour);
   }
   for (const segment of contour(maps.probability, maps.temperature, maps.duration, threshold)) {
     frame.stroke(segment, "#fff", 4);
@@ -57,8 +58,8 @@ function drawSamples(frame, samples) {
 /** Good windows as bright bars through the reading, the nearest flip as a diamond with an arrow. */
 function drawExplanation(frame, e) {
   const { temperature: t, duration: d, windows, flip } = e.drawn;
-  for (const [lo, hi] of windows.temperature) frame.halo([[lo, d], [hi, d]], "#00c853", 4);
-  for (const [lo, hi] of windows.duration) frame.halo([[t, lo], [t, hi]], "#00c853", 4);
+  for (const [lo, hi] of windows.temperature) frame.halo([[lo, d], [hi, d]], "#1b5e20", 5);
+  for (const [lo, hi] of windows.duration) frame.halo([[t, lo], [t, hi]], "#1b5e20", 5);
   const ctx = frame.ctx;
   if (flip) {
     arrow(frame, [t, d], [flip.temperature, flip.duration]);

@@ -154,9 +154,11 @@ function wire() {
 }
 
 async function start() {
+  performance.mark("modules");
   wire();
   const [list, dataset, model] = await Promise.all([
     get("/v1/models?limit=100"), get("/v1/dataset"), fetchModel(null)]);
+  performance.mark("data");
   state.samples = dataset.samples;
   fillPicker($("model"), list, model.detail.id, model.detail);
   await loadModel(model.detail.id, model);

@@ -221,3 +221,21 @@ def test_axe_finds_no_serious_or_critical_violations(browser, server):
            for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert bad == []
     assert w.errors == []
+
+
+def test_the_fahrenheit_switch_relabels_the_axis_and_explains_in_fahrenheit(watched, server):
+    page = watched.page
+    page.locator("input[name=unit][value=F]").check()
+    assert page.locator("#decision-chart .x-title").inner_text() == "Temperature (°F)"
+    ticks = [float(t) for t in page.locator("#decision-chart .x-ticks .tick").all_inner_texts()]
+    assert ticks and 150 * 9 / 5 + 32 <= min(ticks) and max(ticks) <= 285 * 9 / 5 + 32
+    form = page.locator("#reading-form")
+    form.locator("input[name=temperature]").fill("392")  # 200 °C
+    form.locator("input[name=duration]").fill("13.9")
+    form.locator("button").click()
+    explained(page, {"temperature": 200.0, "duration": 13.9})
+    truth = api(server, "POST", "/v1/explain",
+                json={"temperature": 392, "duration": 13.9, "temperature_unit": "F"})["predictions"][0]
+    assert page.locator("#verdict").get_attribute("data-label") == truth["label"]
+    lo, hi = truth["counterfactual"]["good_temperature_ranges"][0]
+    assert f"{lo:.1f}–{hi:.1f} °F" in page.locator("#explanation").inner_text()
