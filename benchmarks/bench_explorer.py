@@ -71,7 +71,8 @@ def main() -> None:
             clicks.append(page.evaluate(
                 "performance.getEntriesByName('explained').at(-1).startTime - window.clickedAt"))
             fetches.append(page.evaluate(FETCH, [150 + 135 * i / CLICKS, 11.5 + 4 * i / CLICKS]))
-    table(f"Explorer in Chromium on loopback (gunicorn, {WORKERS} workers): {LOADS} cold loads, {CLICKS} clicks",
+    table(f"Explorer in Chromium on loopback (gunicorn, {WORKERS} workers): "
+          f"{LOADS} cold loads, {CLICKS} clicks",
           ["measure", "median ms", "p90 ms", "max ms"],
           [["navigation to interactive (maps drawn)", *_summary(ready)],
            ["  baseline: its data requests alone, fetched and parsed", *_summary(data)],
