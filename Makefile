@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: install serve test lint bench fuzz loadtest mutate spec clean services
+.PHONY: install serve test lint bench fuzz loadtest mutate spec clean services axe
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +30,30 @@ lint: $(STAMP) $(REDOCLY)
 	$(BIN)/ruff check .
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --format=summary openapi.yaml
 
-test: lint services
+test: lint services axe
 	$(BIN)/python -m pytest
+
+# axe-core for the explorer's accessibility test, from the npm registry: a pinned version whose
+# tarball must match the pinned integrity. Fetched, not committed (about 0.5 MB of minified
+# third-party code that only a test loads); tests/vendor/ is ignored.
+AXE_VERSION := 4.14.1
+AXE_INTEGRITY := sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+AXE_DIR := tests/vendor/axe-core-$(AXE_VERSION)
+
+$(AXE_DIR)/axe.min.js:
+	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm >/dev/null)
+	rm -rf $(AXE_DIR).tmp && mkdir -p $(AXE_DIR).tmp
+	cd $(AXE_DIR).tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
+	python3 -c 'import base64, hashlib, sys; d = open(sys.argv[1], "rb").read(); \
+	  got = "sha512-" + base64.b64encode(hashlib.sha512(d).digest()).decode(); \
+	  sys.exit(0 if got == sys.argv[2] else "axe-core tarball integrity mismatch: " + got)' \
+	  $(AXE_DIR).tmp/axe-core-$(AXE_VERSION).tgz '$(AXE_INTEGRITY)'
+	tar -xzf $(AXE_DIR).tmp/axe-core-$(AXE_VERSION).tgz -C $(AXE_DIR).tmp --strip-components=1 \
+	  package/axe.min.js package/LICENSE
+	mkdir -p $(AXE_DIR) && mv $(AXE_DIR).tmp/axe.min.js $(AXE_DIR).tmp/LICENSE $(AXE_DIR)/
+	rm -rf $(AXE_DIR).tmp
+
+axe: $(AXE_DIR)/axe.min.js
 
 # The tests need PostgreSQL (127.0.0.1:5432, user postgres) and Redis (127.0.0.1:6379): start
 # them if they are not running, and stop here, loudly, if they cannot be reached.
@@ -69,4 +91,4 @@ mutate: $(STAMP)
 	$(BIN)/mutmut results
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .ruff_cache mutants
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache mutants tests/vendor .artifacts

@@ -9,7 +9,7 @@ from flask import Flask, Response, request
 from werkzeug.routing import BaseConverter
 
 from service import caching, compression, cors, errors, logs, metrics, tracing
-from service.api import dataset, health, jobs, models, predictions
+from service.api import dataset, explorer, health, jobs, models, predictions
 from service.auth import load_or_create_token
 from service.jobs import JobQueue
 from service.registry import Registry, open_registry
@@ -23,7 +23,7 @@ log = logging.getLogger("roastnet")
 def create_app(settings: Settings | None = None, registry: Registry | None = None) -> Flask:
     """Build the app; open (and on first start fill) the registry in settings.data_dir."""
     settings = settings or Settings()
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # api/explorer.py serves service/static
     app.config.update(
         ROASTNET=settings,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         metrics.init_app(app)
     compression.init_app(app)
     errors.init_app(app)
-    for blueprint in (health.bp, predictions.bp, dataset.bp, models.bp, jobs.bp):
+    for blueprint in (health.bp, predictions.bp, dataset.bp, models.bp, jobs.bp, explorer.bp):
         app.register_blueprint(blueprint)
     app.before_request(_request_limits)
     caching.init_app(app)  # runs before compression, which suffixes the ETag made here per coding

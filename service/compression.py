@@ -19,7 +19,7 @@ CODINGS = ["zstd", "br", "gzip"]
 def init_app(app: Flask) -> None:
     app.config.update(
         COMPRESS_MIMETYPES=["application/json", "application/problem+json", "application/yaml",
-                            "text/plain"],
+                            "text/plain", "text/html", "text/css", "text/javascript"],
         COMPRESS_MIN_SIZE=MIN_BYTES,
         COMPRESS_ALGORITHM=CODINGS,
         COMPRESS_LEVEL=1,  # gzip

@@ -13,9 +13,18 @@ TAGS = [
     {"name": "roasts", "description": "Verdicts and explanations of readings; unit roles, maps, the data"},
     {"name": "models",
      "description": "The registry: list, read, import, activate, delete; retrain jobs (admin)"},
+    {"name": "explorer", "description": "The roast explorer: a page that shows what each unit learned"},
 ]
 
+PAGE_TEXT = (
+    "The roast explorer (HTML; its CSS and ES modules come from /static/): the decision map with "
+    "the training readings and each unit's boundary, one activation map per unit, explanations of "
+    "a clicked or typed reading, the models and their loss curves, and a seeds lab that retrains. "
+    "It calls only this server's API and loads nothing from elsewhere (Content-Security-Policy).")
 DESCRIPTIONS = {
+    ("get", "/"): PAGE_TEXT,
+    ("get", "/explorer"): PAGE_TEXT,
+    ("get", "/static/{name}"): "A stylesheet (text/css) or ES module (text/javascript) of the explorer page.",
     ("get", "/healthz"): "Answers 200 while the process can serve at all.",
     ("get", "/readyz"): "Answers 200 when the registry is reachable and the active model loads, else 503.",
     ("get", "/openapi.yaml"): "This document.",
@@ -71,7 +80,11 @@ HEADERS: dict[str, dict[str, Any]] = {
     "Location": {"description": "The new model: /v1/models/{id}.", "schema": {"type": "string"}},
     "WWW-Authenticate": {"description": "`Bearer realm=\"roastnet admin\"`.", "schema": {"type": "string"}},
     "Allow": {"description": "The methods this path answers.", "schema": {"type": "string"}},
+    "Content-Security-Policy": {"description": (
+        "The page loads scripts, styles and data from this server only, and runs no inline code."),
+        "schema": {"type": "string"}},
 }
+PAGES = {"/", "/explorer"}
 
 
 def components() -> dict[str, Any]:
@@ -80,6 +93,8 @@ def components() -> dict[str, Any]:
 
 
 def tag(path: str) -> str:
+    if path in PAGES or path.startswith("/static/"):
+        return "explorer"
     if path.startswith(("/v1/models", "/v1/jobs")) or path == "/v1/retrain":
         return "models"
     return "roasts" if path.startswith("/v1/") else "service"
@@ -91,6 +106,8 @@ def response_headers(method: str, path: str, status: int) -> dict[str, Any]:
     cached = method == "get" and path != "/metrics"
     if status == 200 and cached:
         names += ["ETag", "Cache-Control"]
+    if status == 200 and path in PAGES:
+        names.append("Content-Security-Policy")
     if status == 200 and path in MODEL_ANSWERS:
         names.append("X-Model-Id")
     if status == 304:

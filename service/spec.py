@@ -14,6 +14,7 @@ from pydantic.json_schema import models_json_schema
 from service import answers as a
 from service import columns, operations
 from service import schemas as s
+from service.api.explorer import FILES
 from service.settings import MAX_HEADER_FIELD, MAX_HEADER_FIELDS, MAX_URI
 
 REF = "#/components/schemas/{model}"
@@ -70,6 +71,8 @@ ALSO = {("post", "/v1/predict"): ({"text/csv": CSV_BODY}, {"text/csv": CSV_ANSWE
 REF_PARAM = {"name": "ref", "in": "path", "required": True, "description": "model id or name",
              # "active" is never a {ref}: OpenAPI matches the concrete /v1/models/active first.
              "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}}
+STATIC_PARAM = {"name": "name", "in": "path", "required": True, "description": "file name",
+                "schema": {"type": "string", "enum": sorted(FILES)}}
 
 # (method, path, summary, request model, (status, response model), problems, parameters, admin)
 ROUTES: list[tuple] = [
@@ -77,6 +80,10 @@ ROUTES: list[tuple] = [
     ("get", "/readyz", "Readiness: registry reachable, active model loaded", None, (200, a.Ready),
      (503,), [], False),
     ("get", "/openapi.yaml", "This contract", None, (200, "yaml"), (), [], False),
+    ("get", "/", "The roast explorer page", None, (200, "html"), (), [], False),
+    ("get", "/explorer", "The roast explorer page", None, (200, "html"), (), [], False),
+    ("get", "/static/{name}", "A stylesheet or ES module of the explorer page", None,
+     (200, "static"), (404,), [STATIC_PARAM], False),
     ("get", "/metrics", "Prometheus metrics of every worker (404 when ROASTNET_METRICS=false)", None,
      (200, "text"), (), [], False),
     ("post", "/v1/predict", "Good or bad roast, fired units and reasons",
@@ -162,7 +169,7 @@ LINKS = {
 STATUS_TEXT = {200: "OK", 201: "Created", 202: "Accepted: the job is queued or running; poll Location",
                204: "No content"}
 PROBLEM_TEXT = {
-    400: "malformed JSON", 401: "missing or wrong admin token", 404: "no such model",
+    400: "malformed JSON", 401: "missing or wrong admin token", 404: "no such model, job or file",
     409: "conflict: the model is active, the name is taken, the stored model is unusable, "
          "or the job has already finished",
     413: "body over the size limit", 414: f"path and query longer than {MAX_URI} bytes",
@@ -207,6 +214,10 @@ def build() -> dict[str, Any]:
         ok: dict[str, Any] = {"description": STATUS_TEXT[status]}
         if resp == "yaml":
             ok["content"] = {"application/yaml": {"schema": {"type": "string"}}}
+        elif resp == "html":
+            ok["content"] = {"text/html": {"schema": {"type": "string"}}}
+        elif resp == "static":
+            ok["content"] = {t: {"schema": {"type": "string"}} for t in ("text/css", "text/javascript")}
         elif resp == "text":
             ok["content"] = {"text/plain": {"schema": {"type": "string"}}}
         elif resp is not None:
