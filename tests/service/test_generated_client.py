@@ -58,9 +58,9 @@ def test_every_operation_through_the_generated_client(generated, server):
     public = generated.Client(base_url=server.url, raise_on_unexpected_status=True)
     call = {}  # operation -> parsed answer
 
-    def op(tag, name, c=public, **kwargs):
-        response = _api(generated, f"api.{tag}.{name}").sync_detailed(client=c, **kwargs)
-        call[name] = response
+    def op(tag, operation, c=public, **kwargs):
+        response = _api(generated, f"api.{tag}.{operation}").sync_detailed(client=c, **kwargs)
+        call[operation] = response
         return response
 
     assert op("service", "get_healthz").parsed.status == "ok"
@@ -116,6 +116,11 @@ def test_every_operation_through_the_generated_client(generated, server):
     queued = op("models", "post_retrain", c=client, body=models.RetrainRequest(seeds=[6, 7], steps=20000))
     cancelled = op("models", "delete_jobs_job_id", c=client, job_id=queued.parsed.id)
     assert cancelled.status_code in (HTTPStatus.OK, HTTPStatus.CONFLICT)  # it may have finished
+
+    assert b"<html" in op("explorer", "get").content
+    assert b"<html" in op("explorer", "get_explorer").content
+    names = _api(generated, "models.get_static_name_name").GetStaticNameName
+    assert op("explorer", "get_static_name", name=names("main.js")).content.startswith(b"//")
 
     api = Path(generated.__path__[0]) / "api"
     every = {f.stem for f in api.glob("*/*.py") if f.stem != "__init__"}
