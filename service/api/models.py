@@ -38,6 +38,17 @@ def get_model(ref: str) -> Response:
     return json_response(present.model_detail(model, registry().active_id))
 
 
+@bp.get("/models/<model_ref:ref>/trajectory")
+def trajectory(ref: str) -> Response:
+    """Return the model's training snapshots: weights, loss, gradients, regions, distances."""
+    model = find_model(ref)
+    traced = registry().trajectory(model)
+    if traced is None:
+        raise NotFound(f"model {model.id} has no trajectory: only models trained since trajectories "
+                       "were recorded have one (imported weights never do)")
+    return json_response(present.trajectory(model.id, traced), model_id=model.id)
+
+
 @bp.post("/models")
 @admin_required
 def import_model() -> Response:
