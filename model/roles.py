@@ -117,18 +117,20 @@ def unit_regions(a_t: np.ndarray, a_d: np.ndarray, c: np.ndarray,
     Unit k's pre-activation is ``a_t[k] t + a_d[k] d + c[k]`` in °C and minutes.
     """
     t, d, region_masks = _region_masks(ROLE_GRID)
-    masks = region_masks.astype(np.float32)
+    points = np.stack([t, d, np.ones_like(t)], axis=1)  # (G, 3)
+    counts = np.vstack([region_masks, np.ones_like(t, dtype=bool)]).astype(np.float32)  # (R + 1, G)
     sign = np.where(w2 > 0, -1.0, 1.0)
+    coef = np.stack([a_t, a_d, c]) * sign  # (3, K): sign * z, exactly, since sign is ±1
     iou = np.empty((len(REGIONS), np.size(a_t)))
     z_range = np.empty((np.size(a_t), 2))
     for k in range(0, np.size(a_t), UNIT_CHUNK):  # a chunk's grid columns stay in the cache
         units = slice(k, k + UNIT_CHUNK)
-        z = np.multiply.outer(t, a_t[units]) + np.multiply.outer(d, a_d[units]) + c[units]  # (G, k)
-        z *= sign[units]
-        inter = masks @ (z > 0).astype(np.float32)  # (R, k): counts, exact in float32
-        union = masks.sum(axis=1)[:, None] + (z > 0).sum(axis=0) - inter
+        z = points @ coef[:, units]  # (G, k): sign * pre-activation
+        both = counts @ (z > 0).astype(np.float32)  # (R + 1, k): counts, exact in float32
+        inter, bad = both[:-1], both[-1]
+        union = counts[:-1].sum(axis=1)[:, None] + bad - inter
         iou[:, units] = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
-        z_range[units] = np.stack([z.min(axis=0), z.max(axis=0)], axis=1)
+        z_range[units, 0], z_range[units, 1] = z.min(axis=0), z.max(axis=0)
     iou[~_compatible(sign * a_t, sign * a_d)] = 0.0
     best = np.argmax(iou, axis=0)
     score = iou[best, np.arange(best.size)]
