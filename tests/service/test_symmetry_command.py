@@ -46,3 +46,21 @@ def test_bad_perturbations_stop_with_a_usage_error(value, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["symmetry", "--perturbations", value])
     assert exc.value.code == 2 and "perturbation" in capsys.readouterr().err
+
+
+def test_as_jobs_on_a_running_service_one_per_perturbation(tmp_path, capsys, monkeypatch):
+    import requests
+
+    from tests.server import TOKEN, Server
+
+    args = ["symmetry", "--perturbations", "0,1e-3", "--seeds", "0-3", "--steps", "2000", "--json"]
+    assert main(args) == 0
+    here = orjson.loads(capsys.readouterr().out)
+    with Server(tmp_path / "data", workers=2, trainer=True) as server:
+        monkeypatch.setenv("ROASTNET_ADMIN_TOKEN", TOKEN)
+        assert main([*args, "--url", server.url]) == 0
+        there = orjson.loads(capsys.readouterr().out)
+        jobs = requests.get(f"{server.url}/v1/jobs?status=succeeded", timeout=5).json()["jobs"]
+    assert sorted(j["request"]["perturbation"] for j in jobs) == [0.0, 1e-3]
+    assert all(j["request"]["init"] == "symmetric" and j["request"]["seeds"] == [0, 1, 2, 3] for j in jobs)
+    assert there == here  # the trainer's models are the same recipes, so the same table
