@@ -7,13 +7,15 @@ import time
 import warnings
 
 import numpy as np
+import orjson
 
-from benchmarks.common import best_of, median_of, table
+from benchmarks.common import best_of, median_of, table, wall_times
 from model.counterfactual import FlipSearch, good_intervals
 from model.data import load_coffee_data, normalization
 from model.explain import Explainer
 from model.network import lab_network
 from model.train import Recipe, train, train_seeds
+from model.trajectory import trace
 from service import present
 
 SEEDS = list(range(20))
@@ -100,6 +102,28 @@ def bench_seed_batching() -> None:
           ["run", "wall s", "× one seed", "s per seed"], rows)
 
 
+def bench_snapshots() -> None:
+    """Training with the trajectory's snapshots against training without them, interleaved."""
+    recipe = Recipe(init="symmetric", perturbation=1e-3)
+    runs = {"1 seed": [0], "20 seeds, one batch": SEEDS}
+    rows = []
+    for name, seeds in runs.items():
+        bare, kept = [], []
+        for _ in range(5):  # interleaved, so that both see the same load on a shared machine
+            bare += wall_times(lambda seeds=seeds: train_seeds(recipe, seeds, snapshots=False), 1)
+            kept += wall_times(lambda seeds=seeds: train_seeds(recipe, seeds), 1)
+        b, k = statistics.median(bare), statistics.median(kept)
+        rows.append([f"{name}: without snapshots (baseline)", b, f"{min(bare):.3f}–{max(bare):.3f}", 1.0])
+        rows.append([f"{name}: with {len(train(recipe).snapshots.steps)} snapshots", k,
+                     f"{min(kept):.3f}–{max(kept):.3f}", k / b])
+    results = train_seeds(recipe, SEEDS)
+    traced = median_of(lambda: [trace(r.snapshots) for r in results], 3) / len(results)
+    rows.append(["reading one model's trajectory (regions, gradients, distances)", traced, "", ""])
+    size = statistics.median(len(orjson.dumps(r.snapshots.to_dict())) for r in results)
+    table(f"Training snapshots (3000 steps; stored: {size:,.0f} bytes per model)",
+          ["run", "median s", "range of 5", "× baseline"], rows)
+
+
 def bench_forward() -> None:
     net = lab_network()
     X = np.random.default_rng(0).uniform([150, 11.5], [285, 15.5], (1_000_000, 2))
@@ -157,6 +181,7 @@ def bench_explain() -> None:
 def main() -> None:
     bench_training()
     bench_seed_batching()
+    bench_snapshots()
     bench_forward()
     bench_explain()
 

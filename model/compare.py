@@ -21,6 +21,7 @@ from model.data import (
 )
 from model.network import Network
 from model.roles import Role, neuron_roles
+from model.trajectory import Trajectory
 
 DUPLICATE_TOL = 1e-3  # units whose activations differ by less than this everywhere are one unit
 METRIC_GRID = 200
@@ -114,6 +115,7 @@ class SeedEntry:
     # Already known for a stored model: given here, they are not computed again.
     metrics: dict[str, float] | None = None
     roles: list[Role] | None = None
+    trajectory: Trajectory | None = None  # None: not recorded (imports, older models)
 
 
 def division_of_labour(roles: list[Role]) -> dict[str, Any]:
@@ -141,6 +143,8 @@ def compare_seeds(entries: list[SeedEntry]) -> dict[str, Any]:
             **division_of_labour(e.roles or neuron_roles(e.network)),
             "train_accuracy": m["train_accuracy"],
             "grid_accuracy": m["grid_accuracy"],
+            "separation_step": e.trajectory.separation_step if e.trajectory else None,
+            "regions_settled_step": e.trajectory.regions_settled_step if e.trajectory else None,
         })
     covered = sum(r["all_regions_covered"] for r in rows)
     return {

@@ -16,6 +16,7 @@ AGREEMENT_MIN = 0.5  # intersection over union below which a unit covers no regi
 EFFECT_MIN = 1.0  # log-odds: a unit whose push stays under this over the domain never matters
 AXIS_RATIO = 3.0  # an unclear unit is axis-like when one normalised weight is 3× the other
 ROLE_GRID = 100
+UNIT_CHUNK = 32  # units scored together over the grid
 
 # Roles that are not regions. A unit with a boundary that matters is "live": a region or unclear.
 UNCLEAR, CONSTANT, INACTIVE = "unclear", "constant", "inactive"
@@ -87,53 +88,74 @@ def _region_masks(resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def neuron_roles(net: Network) -> list[Role]:
     """Return the role of every hidden unit of ``net``."""
-    t, d, region_masks = _region_masks(ROLE_GRID)
+    t, d, _ = _region_masks(ROLE_GRID)
     a_t, a_d, c = net.boundaries()
     w2 = net.W2[:, 0]
-    z = np.multiply.outer(t, a_t) + np.multiply.outer(d, a_d) + c  # (G, H)
     sign = np.where(w2 > 0, -1.0, 1.0)
-    act = sigmoid(z)
-    push = np.abs(w2) * sigmoid(sign * z)
+    keys, agreement, push = unit_regions(a_t, a_d, c, w2)
+    act = sigmoid(np.multiply.outer(t, a_t) + np.multiply.outer(d, a_d) + c)
     roles = []
     for j in range(net.hidden_units):
-        bad = sign[j] * z[:, j] > 0
-        inter = (region_masks & bad).sum(axis=1)
-        union = (region_masks | bad).sum(axis=1)
-        iou = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
-        iou[~_compatible(sign[j] * a_t[j], sign[j] * a_d[j])] = 0.0
-        best = int(np.argmax(iou))
-        low, high = float(push[:, j].min()), float(push[:, j].max())
-        if high < EFFECT_MIN:
-            region = INACTIVE
-        elif high - low < EFFECT_MIN:
-            region = CONSTANT
-        elif iou[best] < AGREEMENT_MIN:
-            region = UNCLEAR
-        else:
-            region = REGIONS[best].key
+        region = keys[j]
         axis = _REGION_AXIS.get(region) or _axis_of(net.W1[:, j])
         along = a_t[j] if axis == "temperature" else a_d[j]
         roles.append(Role(
-            neuron=j, region=region, agreement=round(float(iou[best]), 4),
+            neuron=j, region=region, agreement=float(agreement[j]),
             a_t=float(a_t[j]), a_d=float(a_d[j]), c=float(c[j]), output_weight=float(w2[j]),
             sign=float(sign[j]), axis=axis, bad_above=bool(sign[j] * along > 0),
-            steepness=math.hypot(*net.W1[:, j].tolist()), push_range=(low, high),
+            steepness=math.hypot(*net.W1[:, j].tolist()), push_range=tuple(push[j].tolist()),
             activation_range=(float(act[:, j].min()), float(act[:, j].max())),
         ))
     return [replace(role, description=describe(role, net)) for role in roles]
 
 
-def _compatible(bad_t: float, bad_d: float) -> np.ndarray:
-    """Return, per region, whether a bad side growing along (bad_t, bad_d) can be that region.
+def unit_regions(a_t: np.ndarray, a_d: np.ndarray, c: np.ndarray,
+                 w2: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Return each unit's region key, agreement (K,) and push range (K, 2) over the domain.
+
+    The units (K,) need not belong to one network: a whole training trajectory is read at once.
+    Unit k's pre-activation is ``a_t[k] t + a_d[k] d + c[k]`` in °C and minutes.
+    """
+    t, d, region_masks = _region_masks(ROLE_GRID)
+    points = np.stack([t, d, np.ones_like(t)], axis=1)  # (G, 3)
+    counts = np.vstack([region_masks, np.ones_like(t, dtype=bool)]).astype(np.float32)  # (R + 1, G)
+    sign = np.where(w2 > 0, -1.0, 1.0)
+    coef = np.stack([a_t, a_d, c]) * sign  # (3, K): sign * z, exactly, since sign is ±1
+    iou = np.empty((len(REGIONS), np.size(a_t)))
+    z_range = np.empty((np.size(a_t), 2))
+    for k in range(0, np.size(a_t), UNIT_CHUNK):  # a chunk's grid columns stay in the cache
+        units = slice(k, k + UNIT_CHUNK)
+        z = points @ coef[:, units]  # (G, k): sign * pre-activation
+        both = counts @ (z > 0).astype(np.float32)  # (R + 1, k): counts, exact in float32
+        inter, bad = both[:-1], both[-1]
+        union = counts[:-1].sum(axis=1)[:, None] + bad - inter
+        iou[:, units] = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+        z_range[units, 0], z_range[units, 1] = z.min(axis=0), z.max(axis=0)
+    iou[~_compatible(sign * a_t, sign * a_d)] = 0.0
+    best = np.argmax(iou, axis=0)
+    score = iou[best, np.arange(best.size)]
+    # sigmoid is monotone, so the push is least and greatest where sign * z is
+    push = np.abs(w2)[:, None] * sigmoid(z_range)
+    low, high = push[:, 0], push[:, 1]
+    keys = [INACTIVE if hi < EFFECT_MIN else CONSTANT if hi - lo < EFFECT_MIN
+            else UNCLEAR if s < AGREEMENT_MIN else REGIONS[b].key
+            for lo, hi, s, b in zip(low.tolist(), high.tolist(), score.tolist(), best.tolist(),
+                                    strict=True)]
+    return keys, np.array([round(s, 4) for s in score.tolist()]), np.stack([low, high], axis=1)
+
+
+def _compatible(bad_t: np.ndarray, bad_d: np.ndarray) -> np.ndarray:
+    """Return (R, K): whether a bad side growing along (bad_t, bad_d) can be each region.
 
     Each variable the region's boundary depends on must move the unit the same way: a unit
     that ignores temperature cannot be "too hot for too long", whatever its overlap.
     """
-    ok = []
-    for region in REGIONS:
-        ok.append(all(np.sign(mine) == np.sign(theirs)
-                      for mine, theirs in ((bad_t, region.a_t), (bad_d, region.a_d)) if theirs))
-    return np.array(ok)
+    ok = np.ones((len(REGIONS), np.size(bad_t)), dtype=bool)
+    for r, region in enumerate(REGIONS):
+        for mine, theirs in ((bad_t, region.a_t), (bad_d, region.a_d)):
+            if theirs:
+                ok[r] &= np.sign(mine) == np.sign(theirs)
+    return ok
 
 
 def _axis_of(w: np.ndarray) -> str:

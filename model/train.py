@@ -10,6 +10,7 @@ import numpy as np
 
 from model.data import MAX_SAMPLES, MIN_SAMPLES, load_coffee_data, normalization
 from model.network import MAX_HIDDEN_UNITS, Network, content_id
+from model.snapshots import Snapshots, snapshot_steps
 
 INITS = ("glorot", "symmetric")
 MAX_STEPS = 20_000
@@ -29,8 +30,11 @@ class Recipe:
     hidden_units: int = 3
     steps: int = 3000
     learning_rate: float = 0.05
+    perturbation: float = 0.0  # ε: a symmetric start's units differ by ε × standard-normal noise
 
     def __post_init__(self) -> None:
+        if isinstance(self.perturbation, int):  # 1 and 1.0 are one recipe, so one id
+            object.__setattr__(self, "perturbation", float(self.perturbation))
         checks = [
             (0 <= self.data_seed <= MAX_SEED, f"data_seed must be in 0…{MAX_SEED}"),
             (MIN_SAMPLES <= self.samples <= MAX_SAMPLES,
@@ -41,6 +45,9 @@ class Recipe:
              f"hidden_units must be in 1…{MAX_HIDDEN_UNITS}"),
             (1 <= self.steps <= MAX_STEPS, f"steps must be in 1…{MAX_STEPS}"),
             (0 < self.learning_rate <= 1, "learning_rate must be in (0, 1]"),
+            (0 <= self.perturbation <= 1, "perturbation must be in 0…1"),
+            (self.perturbation == 0 or self.init == "symmetric",
+             "perturbation applies to init symmetric only"),
         ]
         for ok, message in checks:
             if not ok:
@@ -48,8 +55,15 @@ class Recipe:
 
     @property
     def id(self) -> str:
-        """Return the id every machine derives from this recipe."""
-        return content_id({"recipe": asdict(self)})
+        """Return the id every machine derives from this recipe.
+
+        A recipe without a perturbation hashes as recipes did before perturbations existed, so
+        their models keep their ids.
+        """
+        content = asdict(self)
+        if content["perturbation"] == 0:
+            del content["perturbation"]
+        return content_id({"recipe": content})
 
     def with_seed(self, seed: int) -> Recipe:
         return replace(self, seed=seed)
@@ -70,13 +84,29 @@ def glorot(rng: np.random.Generator, hidden_units: int) -> tuple[np.ndarray, ...
     return W1, np.zeros(hidden_units), W2, np.zeros(1)
 
 
-def symmetric(rng: np.random.Generator, hidden_units: int) -> tuple[np.ndarray, ...]:
-    """Draw one unit's Glorot-uniform weights and give every hidden unit a copy (the control)."""
-    W1, b1, W2, b2 = glorot(rng, 1)
-    return np.tile(W1, (1, hidden_units)), np.zeros(hidden_units), np.tile(W2, (hidden_units, 1)), b2
+def symmetric(rng: np.random.Generator, hidden_units: int,
+              perturbation: float = 0.0) -> tuple[np.ndarray, ...]:
+    """Draw one unit's Glorot-uniform weights and give every hidden unit a copy (the control).
+
+    With ``perturbation`` ε > 0, each unit's own parameters (W1 column, b1, W2 row) get ε times
+    standard-normal noise drawn after the copy, so ε = 0 draws exactly what it always drew.
+    """
+    W1, _, W2, b2 = glorot(rng, 1)
+    H = hidden_units
+    W1, b1, W2 = np.tile(W1, (1, H)), np.zeros(H), np.tile(W2, (H, 1))
+    if perturbation:
+        W1 = W1 + perturbation * rng.standard_normal((2, H))
+        b1 = b1 + perturbation * rng.standard_normal(H)
+        W2 = W2 + perturbation * rng.standard_normal((H, 1))
+    return W1, b1, W2, b2
 
 
-INITIALISERS = {"glorot": glorot, "symmetric": symmetric}
+def initial(recipe: Recipe) -> tuple[np.ndarray, ...]:
+    """Return the recipe's starting W1 (2, H), b1 (H,), W2 (H, 1), b2 (1,), drawn from its seed."""
+    rng = np.random.default_rng(recipe.seed)
+    if recipe.init == "symmetric":
+        return symmetric(rng, recipe.hidden_units, recipe.perturbation)
+    return glorot(rng, recipe.hidden_units)
 
 
 class Adam:
@@ -116,6 +146,7 @@ class TrainResult:
     recipe: Recipe
     network: Network
     loss_curve: list[tuple[int, float]]
+    snapshots: Snapshots | None = None
 
     @property
     def final_loss(self) -> float:
@@ -131,7 +162,8 @@ def train(recipe: Recipe) -> TrainResult:
 
 
 def train_seeds(
-    recipe: Recipe, seeds: list[int], observe: Callable[[int, np.ndarray], None] | None = None
+    recipe: Recipe, seeds: list[int], observe: Callable[[int, np.ndarray], None] | None = None,
+    snapshots: bool = True,
 ) -> list[TrainResult]:
     """Train one network per seed at once, full-batch Adam on binary cross-entropy.
 
@@ -141,18 +173,16 @@ def train_seeds(
     trains, which halves the memory traffic of a large batch of seeds.
 
     ``observe(step, z2)``, when given, sees the output logits z2 (S, N) before every step.
+    With ``snapshots`` each result keeps the parameters at the log-spaced steps of
+    ``snapshot_steps``: one copy of theta per kept step, a few dozen in all.
     """
     seeds = [int(s) for s in seeds]
     recipes = [recipe.with_seed(s) for s in seeds]  # validates every seed
-    X, Y = load_coffee_data(recipe.data_seed, recipe.samples)
-    mean, std = normalization(X)
-    x_t, x_d = ((X - mean) / std).T.astype(DTYPE)  # (N,) each
-    y = Y[:, 0].astype(DTYPE)
+    x_t, x_d, y, mean, std = training_data(recipe.data_seed, recipe.samples)
     S, H = len(seeds), recipe.hidden_units
     SH = S * H
 
-    init = INITIALISERS[recipe.init]
-    params = [init(np.random.default_rng(s), H) for s in seeds]
+    params = [initial(r) for r in recipes]
     theta = np.concatenate([
         np.concatenate([W1[0] for W1, _, _, _ in params]),
         np.concatenate([W1[1] for W1, _, _, _ in params]),
@@ -165,12 +195,18 @@ def train_seeds(
     adam = Adam(theta.size, recipe.learning_rate)
     log_every = max(1, recipe.steps // LOSS_CURVE_POINTS)
     curves: list[list[tuple[int, float]]] = [[] for _ in seeds]
+    keep = snapshot_steps(recipe.steps) if snapshots else []
+    history = np.empty((len(keep), theta.size), dtype=DTYPE)
+    kept = 0
     for step in range(recipe.steps + 1):
+        if kept < len(keep) and step == keep[kept]:
+            history[kept] = theta
+            kept += 1
         z2 = batch.forward(theta)
         if observe is not None:
             observe(step, z2)
         if step % log_every == 0 or step == recipe.steps:
-            for curve, value in zip(curves, _bce_from_logits(z2, y), strict=True):
+            for curve, value in zip(curves, bce_from_logits(z2, y), strict=True):
                 curve.append((step, float(value)))
         if step == recipe.steps:
             break
@@ -189,8 +225,20 @@ def train_seeds(
             mean=mean,
             std=std,
         )
-        results.append(TrainResult(r, net, curves[i]))
+        kept_i = None
+        if snapshots:
+            blocks = [history[:, k * SH:(k + 1) * SH][:, cols] for k in range(4)]
+            kept_i = Snapshots(np.array(keep), np.hstack([*blocks, history[:, 4 * SH + i, None]]))
+        results.append(TrainResult(r, net, curves[i], kept_i))
     return results
+
+
+def training_data(data_seed: int, samples: int) -> tuple[np.ndarray, ...]:
+    """Return normalised x_t, x_d and labels y (N,) as training sees them (float32), mean, std (2,)."""
+    X, Y = load_coffee_data(data_seed, samples)
+    mean, std = normalization(X)
+    x_t, x_d = ((X - mean) / std).T.astype(DTYPE)
+    return x_t, x_d, Y[:, 0].astype(DTYPE), mean, std
 
 
 class SeedBatch:
@@ -259,6 +307,6 @@ def _split(v: np.ndarray, SH: int) -> tuple[np.ndarray, ...]:
     return v[:SH], v[SH:2 * SH], v[2 * SH:3 * SH], v[3 * SH:4 * SH], v[4 * SH:]
 
 
-def _bce_from_logits(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+def bce_from_logits(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Return the mean binary cross-entropy per row of logits z (S, N) against labels y (N,)."""
     return (np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).mean(axis=-1)

@@ -184,6 +184,8 @@ class RecipeModel(BaseModel):
     hidden_units: int
     steps: int
     learning_rate: float
+    perturbation: float = Field(0.0, description="ε of a symmetric start (absent: 0, a model "
+                                                 "stored before perturbations existed)")
 
 
 class Metrics(BaseModel):
@@ -261,6 +263,12 @@ class SeedRow(BaseModel):
     duplicates: list[list[int]]
     train_accuracy: float
     grid_accuracy: float
+    separation_step: int | None = Field(
+        description="first kept step at which the closest two units are 1,000× further apart than "
+                    "at step 0; null when they never are (always, for units started identical) or "
+                    "when the model has no trajectory")
+    regions_settled_step: int | None = Field(
+        description="the kept step from which no unit changes region; null without a trajectory")
 
 
 class Comparison(BaseModel):
@@ -273,6 +281,46 @@ class RetrainResponse(BaseModel):
     models: list[RetrainedModel]
     comparison: Comparison
     activated: str | None
+
+
+class UnitWeights(BaseModel):
+    temperature: float = Field(description="incoming weight of the normalised temperature")
+    duration: float = Field(description="incoming weight of the normalised duration")
+    bias: float
+    output: float = Field(description="the unit's weight in the output unit")
+
+
+class UnitSnapshot(BaseModel):
+    neuron: int
+    weights: UnitWeights
+    region: str = Field(description='a region key, "unclear", "constant" or "inactive" (as /v1/neurons)')
+    agreement: float
+    gradient_norm: float = Field(description="‖d loss / d (temperature, duration, bias, output)‖ "
+                                             "of this unit's weights at this step")
+
+
+class UnitDistance(BaseModel):
+    units: list[int]
+    distance: float = Field(description="Euclidean distance between the two units' weights")
+
+
+class Snapshot(BaseModel):
+    step: int
+    loss: float = Field(description="mean binary cross-entropy on the training data")
+    output_bias: float
+    units: list[UnitSnapshot]
+    distances: list[UnitDistance] = Field(description="every pair of units")
+    closest_distance: float | None = Field(description="the smallest distance; null for one unit")
+
+
+class TrajectoryResponse(BaseModel):
+    model_id: str
+    separation_factor: float = Field(description="the growth of the closest distance that counts "
+                                                 "as separated")
+    separation_step: int | None
+    regions_settled_step: int
+    snapshots: list[Snapshot] = Field(description="about 60, at log-spaced steps from 0 to the "
+                                                  "last; the last holds the model's weights")
 
 
 class Health(BaseModel):

@@ -1,6 +1,7 @@
 """HTTP caching: a strong ETag on every GET answer, 304 for If-None-Match, and how long to keep it.
 
-Models are content-addressed, so an answer asked with ``?model=<id>`` never changes: it is
+Models are content-addressed, so an answer asked with ``?model=<id>``, or with the id in its path
+(``/v1/models/<id>/trajectory``), that names that model in X-Model-Id never changes: it is
 marked immutable for a year. Answers for the active model or a name revalidate (``no-cache``):
 another model may be activated, or a name given to other weights. Everything else never caches.
 """
@@ -25,7 +26,7 @@ def _cache_headers(response: Response) -> Response:
     if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.is_streamed:
         headers["Cache-Control"] = "no-store"
         return response
-    pinned = request.args.get("model")
+    pinned = request.args.get("model") or (request.view_args or {}).get("ref")
     immutable = pinned is not None and pinned == headers.get("X-Model-Id")
     headers["Cache-Control"] = IMMUTABLE if immutable else "no-cache"
     response.set_etag(hashlib.blake2b(response.get_data(), digest_size=16).hexdigest())

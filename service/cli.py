@@ -15,7 +15,7 @@ import orjson
 from model.compare import SeedEntry, compare_seeds
 from model.data import PRIMARY_REGIONS, to_celsius
 from model.train import MAX_SEED, Recipe, train_seeds
-from service import present, remote
+from service import present, remote, symmetry_command
 from service.registry import Registry, RegistryError, UnknownModel, open_registry
 from service.schemas import RetrainRequest
 from service.settings import Settings
@@ -80,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--store", action="store_true", help="also store every model")
     sweep.add_argument("--url", help="run as jobs on the service at this URL (they store every model)")
     sweep.set_defaults(run=_sweep)
+
+    symmetry_command.add_parser(sub, seeds=_seeds)
 
     models = sub.add_parser("models", help="list stored models")
     models.set_defaults(run=_models)

@@ -51,6 +51,13 @@ DESCRIPTIONS = {
     ("put", "/v1/models/active"): "Makes a model the one every worker answers with from its next request.",
     ("get", "/v1/models/{ref}"): "One model: recipe, metrics, unit roles, symmetry report and loss curve.",
     ("delete", "/v1/models/{ref}"): "Deletes a model that is not the active one.",
+    ("get", "/v1/models/{ref}/trajectory"): (
+        "How the model's hidden units moved while it trained: about 60 snapshots at log-spaced "
+        "steps, each with the units' weights, the loss, each unit's region, agreement and gradient "
+        "norm, and the distance between every two units; the step at which the closest two "
+        "separated and the one from which no unit changed region. The last snapshot holds the "
+        "model's weights. 404 for a model without one (imported, or stored before trajectories "
+        "were recorded). Immutable when asked by id."),
     ("post", "/v1/retrain"): (
         "Queues a job that trains one model per seed and compares how their units divide the "
         "bad-roast regions: 202 with Location /v1/jobs/{id}; with Prefer: wait=N (N up to 30 s), "
@@ -62,7 +69,7 @@ DESCRIPTIONS = {
 }
 
 # Answers that name the model that made them in X-Model-Id.
-MODEL_ANSWERS = {"/v1/predict", "/v1/explain", "/v1/neurons", "/v1/maps"}
+MODEL_ANSWERS = {"/v1/predict", "/v1/explain", "/v1/neurons", "/v1/maps", "/v1/models/{ref}/trajectory"}
 
 HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-ID": {"description": (
@@ -74,8 +81,9 @@ HEADERS: dict[str, dict[str, Any]] = {
         "Strong validator of this representation (each Content-Encoding has its own); send it "
         "in If-None-Match to get 304 while it holds."), "schema": {"type": "string"}},
     "Cache-Control": {"description": (
-        "`public, max-age=31536000, immutable` when ?model= names a model by id (models are "
-        "content-addressed); `no-cache` otherwise: revalidate with the ETag."),
+        "`public, max-age=31536000, immutable` when ?model= (or the path of a trajectory) names a "
+        "model by id (models are content-addressed); `no-cache` otherwise: revalidate with the "
+        "ETag."),
         "schema": {"type": "string"}},
     "Location": {"description": "The new model: /v1/models/{id}.", "schema": {"type": "string"}},
     "WWW-Authenticate": {"description": "`Bearer realm=\"roastnet admin\"`.", "schema": {"type": "string"}},

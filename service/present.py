@@ -11,6 +11,7 @@ import numpy as np
 from model.data import DURATION_RANGE, TEMPERATURE_RANGE, to_fahrenheit
 from model.explain import STATES, Explanation, Verdicts
 from model.roles import Role
+from model.trajectory import SEPARATION_FACTOR, Trajectory
 from service.stored import StoredModel
 
 
@@ -132,3 +133,27 @@ def model_detail(m: StoredModel, active_id: str | None) -> dict[str, Any]:
         "normalization": {"mean": {"temperature": float(net.mean[0]), "duration": float(net.mean[1])},
                           "std": {"temperature": float(net.std[0]), "duration": float(net.std[1])}},
     }
+
+
+def trajectory(model_id: str, t: Trajectory) -> dict[str, Any]:
+    units = t.snapshots.units().tolist()  # (K, H, 4)
+    b2 = t.snapshots.output_bias().tolist()
+    closest = t.closest
+    snapshots = []
+    for k, step in enumerate(t.steps.tolist()):
+        snapshots.append({
+            "step": step,
+            "loss": float(t.loss[k]),
+            "output_bias": b2[k],
+            "units": [{"neuron": j,
+                       "weights": dict(zip(("temperature", "duration", "bias", "output"), w, strict=True)),
+                       "region": t.regions[k][j], "agreement": float(t.agreement[k, j]),
+                       "gradient_norm": float(t.gradient_norm[k, j])}
+                      for j, w in enumerate(units[k])],
+            "distances": [{"units": list(pair), "distance": float(t.distance[k, n])}
+                          for n, pair in enumerate(t.pairs)],
+            "closest_distance": None if closest is None else float(closest[k]),
+        })
+    return {"model_id": model_id, "separation_factor": SEPARATION_FACTOR,
+            "separation_step": t.separation_step, "regions_settled_step": t.regions_settled_step,
+            "snapshots": snapshots}

@@ -123,6 +123,10 @@ class RetrainRequest(Strict):
                                  gt=0, le=1)
     data_seed: Seed = _DEFAULT.data_seed
     samples: Integer = Field(_DEFAULT.samples, ge=MIN_SAMPLES, le=MAX_SAMPLES)
+    perturbation: float = Field(_DEFAULT.perturbation, strict=True, allow_inf_nan=False, ge=0, le=1,
+                                description="ε for init symmetric: each unit starts as the same "
+                                            "weights plus ε × standard-normal noise drawn from "
+                                            "the seed; 0 for identical units")
     activate: Seed | None = None
 
     @model_validator(mode="after")
@@ -131,6 +135,8 @@ class RetrainRequest(Strict):
             raise ValueError("seeds must be distinct")
         if self.activate is not None and self.activate not in self.seeds:
             raise ValueError("activate must be one of the seeds")
+        if self.perturbation and self.init != "symmetric":
+            raise ValueError("perturbation applies to init symmetric only")
         return self
 
 

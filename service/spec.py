@@ -113,6 +113,8 @@ ROUTES: list[tuple] = [
      [REF_PARAM], False),
     ("delete", "/v1/models/{ref}", "Delete a model that is not active", None, (204, None),
      (404, 409), [REF_PARAM], True),
+    ("get", "/v1/models/{ref}/trajectory", "How the model's units moved while it trained", None,
+     (200, a.TrajectoryResponse), (404, 409), [REF_PARAM], False),
     ("post", "/v1/retrain",
      "Queue a retrain: one model per seed, compared (a job; 201 inline with Prefer: wait=N)",
      s.RetrainRequest, (202, a.Job), BODY_PROBLEMS, [PREFER_PARAM], True),
@@ -169,7 +171,8 @@ LINKS = {
 STATUS_TEXT = {200: "OK", 201: "Created", 202: "Accepted: the job is queued or running; poll Location",
                204: "No content"}
 PROBLEM_TEXT = {
-    400: "malformed JSON", 401: "missing or wrong admin token", 404: "no such model, job or file",
+    400: "malformed JSON", 401: "missing or wrong admin token",
+    404: "no such model, job or file (for a trajectory: or the model has none)",
     409: "conflict: the model is active, the name is taken, the stored model is unusable, "
          "or the job has already finished",
     413: "body over the size limit", 414: f"path and query longer than {MAX_URI} bytes",

@@ -15,6 +15,7 @@ from model.data import load_coffee_data
 from model.explain import MAX_BACKGROUND, Explainer
 from model.network import Network
 from model.roles import Role
+from model.snapshots import Snapshots
 
 log = logging.getLogger("roastnet.registry")
 
@@ -65,6 +66,7 @@ class NewModel:
     recipe: dict[str, Any] | None = None
     loss_curve: list = field(default_factory=list)
     name: str | None = None
+    snapshots: Snapshots | None = None  # kept while training; None for imports
 
 
 def dumps(value: Any) -> str | None:

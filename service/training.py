@@ -11,6 +11,7 @@ from model.data import load_coffee_data, normalization
 from model.explain import Explainer
 from model.network import Network, lab_network
 from model.train import Recipe, train, train_seeds
+from model.trajectory import trace
 from service import present
 from service.errors import Conflict, ValidationProblem
 from service.registry import Registry
@@ -48,7 +49,8 @@ def as_new_model(result, name: str | None = None) -> NewModel:
     r = result.recipe
     return NewModel(id=r.id, source="recipe", network=result.network,
                     metrics=metrics(result.network, r.data_seed, r.samples), recipe=r.to_dict(),
-                    loss_curve=[[step, loss] for step, loss in result.loss_curve], name=name)
+                    loss_curve=[[step, loss] for step, loss in result.loss_curve], name=name,
+                    snapshots=result.snapshots)
 
 
 def check_work(req: RetrainRequest, max_work: int) -> None:
@@ -70,7 +72,8 @@ def retrain(reg: Registry, req: RetrainRequest, max_work: int, progress: Progres
     """
     check_work(req, max_work)
     recipe = Recipe(data_seed=req.data_seed, samples=req.samples, seed=req.seeds[0], init=req.init,
-                    hidden_units=req.hidden_units, steps=req.steps, learning_rate=req.learning_rate)
+                    hidden_units=req.hidden_units, steps=req.steps, learning_rate=req.learning_rate,
+                    perturbation=req.perturbation)
     ids = {seed: recipe.with_seed(seed).id for seed in req.seeds}
     missing = [seed for seed in req.seeds if not reg.exists(ids[seed])]
     done = len(req.seeds) - len(missing)
@@ -82,8 +85,11 @@ def retrain(reg: Registry, req: RetrainRequest, max_work: int, progress: Progres
         done += len(batch)
     stored = {seed: _as_stored(new[ids[seed]]) if ids[seed] in new else reg.get(ids[seed])
               for seed in req.seeds}
+    snapshots = {seed: new[m.id].snapshots if m.id in new else reg.snapshots(m.id)
+                 for seed, m in stored.items()}
     comparison = compare_seeds([SeedEntry(seed, m.id, m.network, req.data_seed, req.samples,
-                                          metrics=m.metrics, roles=m.roles)
+                                          metrics=m.metrics, roles=m.roles,
+                                          trajectory=_trace(snapshots[seed], req))
                                 for seed, m in stored.items()])
     activate = ids[req.activate] if req.activate is not None else None
     answer = {
@@ -100,6 +106,10 @@ def retrain(reg: Registry, req: RetrainRequest, max_work: int, progress: Progres
         if finish is not None:
             finish(db, answer)
     return answer
+
+
+def _trace(snapshots, req: RetrainRequest):
+    return None if snapshots is None else trace(snapshots, req.data_seed, req.samples)
 
 
 def _observer(progress: Progress, done: int, steps: int) -> Callable:

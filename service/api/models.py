@@ -6,6 +6,7 @@ from flask import Blueprint, Response
 
 from service import present
 from service.auth import admin_required
+from service.errors import NotFound
 from service.http import body_bytes, find_model, int_arg, json_response, parse, registry
 from service.schemas import ActivateRequest, ImportRequest
 from service.training import import_weights
@@ -34,6 +35,17 @@ def get_model(ref: str) -> Response:
     """Return one model with its recipe, metrics, roles, symmetry and loss curve."""
     model = find_model(ref)
     return json_response(present.model_detail(model, registry().active_id))
+
+
+@bp.get("/models/<model_ref:ref>/trajectory")
+def trajectory(ref: str) -> Response:
+    """Return the model's training snapshots: weights, loss, gradients, regions, distances."""
+    model = find_model(ref)
+    traced = registry().trajectory(model)
+    if traced is None:
+        raise NotFound(f"model {model.id} has no trajectory: only models trained since trajectories "
+                       "were recorded have one (imported weights never do)")
+    return json_response(present.trajectory(model.id, traced), model_id=model.id)
 
 
 @bp.post("/models")

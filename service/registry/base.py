@@ -16,10 +16,15 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
+from model.snapshots import Snapshots
+from model.trajectory import Trajectory, trace
 from service.stored import COLUMNS, BrokenModel, NewModel, StoredModel, dumps, load
 
 log = logging.getLogger("roastnet.registry")
 CACHE_SIZE = 128  # models kept loaded per process (about 0.1 MB each with their explainers)
+TRAJECTORY_CACHE_SIZE = 16  # trajectories kept read per process (about 0.1 MB each)
 
 
 class UnknownModel(LookupError):
@@ -49,6 +54,7 @@ class Registry:
 
     def __init__(self) -> None:
         self._cache: OrderedDict[str, StoredModel] = OrderedDict()  # least recently used first
+        self._trajectories: OrderedDict[str, Trajectory] = OrderedDict()
         self._names: dict[str, str] = {}
         self._lock = threading.Lock()
         self._version: Any = None
@@ -154,6 +160,27 @@ class Registry:
     def exists(self, model_id: str) -> bool:
         return bool(self.query("SELECT 1 FROM models WHERE id = ?", (model_id,)))
 
+    def snapshots(self, model_id: str) -> Snapshots | None:
+        """Return a model's training snapshots; None when it has none (imports, older models)."""
+        rows = self.query("SELECT snapshots FROM trajectories WHERE model_id = ?", (model_id,))
+        return Snapshots.from_dict(orjson.loads(rows[0][0])) if rows else None
+
+    def trajectory(self, model: StoredModel) -> Trajectory | None:
+        """Return how a model's units moved while it trained; None when it kept no snapshots."""
+        with self._lock:
+            cached = self._trajectories.get(model.id)
+        if cached is not None:
+            return cached
+        snapshots = self.snapshots(model.id)
+        if snapshots is None or model.recipe is None:
+            return None
+        traced = trace(snapshots, model.recipe["data_seed"], model.recipe["samples"])
+        with self._lock:
+            self._trajectories[model.id] = traced
+            if len(self._trajectories) > TRAJECTORY_CACHE_SIZE:
+                self._trajectories.popitem(last=False)
+        return traced
+
     def name_taken(self, name: str) -> bool:
         return bool(self.query("SELECT 1 FROM models WHERE name = ?", (name,)))
 
@@ -198,6 +225,9 @@ class Registry:
                 (m.id, m.name, m.source, dumps(m.recipe), dumps(m.network.to_dict()),
                  dumps(m.metrics), dumps(m.loss_curve), now))
             created.append(cur.rowcount == 1)
+            if m.snapshots is not None and created[-1]:
+                db.execute("INSERT INTO trajectories (model_id, snapshots) VALUES (?, ?) "
+                           "ON CONFLICT (model_id) DO NOTHING", (m.id, dumps(m.snapshots.to_dict())))
         if activate is not None:
             self._set_active(db, activate)
         if any(created) or activate is not None:
@@ -228,8 +258,10 @@ class Registry:
                 raise ModelIsActive(ref)
             if db.execute("DELETE FROM models WHERE id = ?", (model_id,)).rowcount == 0:
                 raise UnknownModel(ref)
+            db.execute("DELETE FROM trajectories WHERE model_id = ?", (model_id,))
             self._changed(db)
         self._cache.pop(model_id, None)
+        self._trajectories.pop(model_id, None)
         self._names.clear()
         return model_id
 

@@ -272,3 +272,27 @@ def test_an_upgrade_cut_short_is_finished_by_the_next_start(reg, opener):
     again = opener()
     assert again.query("SELECT version_num FROM alembic_version") == [(HEAD,)]
     assert again.active().name == "default"
+
+
+def test_a_trained_models_snapshots_are_kept_whole_and_deleted_with_it(reg, opener):
+    [result] = train_seeds(Recipe(init="symmetric", perturbation=1e-3, steps=300), [7])
+    assert reg.add([as_new_model(result)]) == [True]
+    other = opener()  # another process reads them back bit for bit
+    back = other.snapshots(result.recipe.id)
+    assert (back.steps == result.snapshots.steps).all()
+    assert back.params.tobytes() == result.snapshots.params.tobytes()
+    traced = other.trajectory(other.get(result.recipe.id))
+    assert traced.steps[-1] == 300 and (traced.closest > 0).all()
+    assert reg.snapshots(reg.get("lab").id) is None  # imported weights have none
+    reg.delete(result.recipe.id)
+    assert other.snapshots(result.recipe.id) is None
+    assert reg.query("SELECT count(*) FROM trajectories")[0][0] == 1  # the default model's
+
+
+def test_a_registry_from_before_trajectories_upgrades_and_its_models_have_none(reg, opener):
+    default = reg.get("default").id
+    _write(reg, "DROP TABLE trajectories")
+    _write(reg, "UPDATE alembic_version SET version_num = '0002'")
+    again = opener()
+    assert again.query("SELECT version_num FROM alembic_version") == [(HEAD,)]
+    assert again.snapshots(default) is None and again.trajectory(again.get(default)) is None
