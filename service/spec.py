@@ -159,7 +159,9 @@ LINKS = {
         202: {"GetJob": _link(_JOB, "job_id", "/id", "the queued job"),
               "CancelJob": _link(("delete", "/v1/jobs/{job_id}"), "job_id", "/id", "cancel it")},
         201: {"GetJob": _link(_JOB, "job_id", "/id", "the finished job"),
-              "GetModel": _link(_MODEL, "ref", "/result/models/0/id", "the first seed's model")},
+              "GetModel": _link(_MODEL, "ref", "/result/models/0/id", "the first seed's model"),
+              "GetTrajectory": _link(("get", "/v1/models/{ref}/trajectory"), "ref", "/result/models/0/id",
+                                     "how the first seed's units moved while it trained")},
     },
     ("post", "/v1/models"): {
         code: {"GetModel": _link(_MODEL, "ref", "/id", "the imported model"),

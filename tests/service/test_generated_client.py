@@ -111,6 +111,9 @@ def test_every_operation_through_the_generated_client(generated, server):
              prefer="wait=30").parsed
     assert job.status.value == "succeeded"
     assert job.result.models[0].seed == 5
+    trained = job.result.models[0].id
+    trajectory = op("models", "get_models_ref_trajectory", ref=trained).parsed
+    assert trajectory.snapshots[0].step == 0 and trajectory.snapshots[-1].step == 50
     assert op("models", "get_jobs_job_id", job_id=job.id).parsed.id == job.id
     assert job.id in [j.id for j in op("models", "get_jobs").parsed.jobs]
     queued = op("models", "post_retrain", c=client, body=models.RetrainRequest(seeds=[6, 7], steps=20000))
