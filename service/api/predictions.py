@@ -10,14 +10,9 @@ from model.data import load_coffee_data, normalization
 from service import present
 from service.errors import ValidationProblem
 from service.http import body_bytes, choice_arg, chosen_model, int_arg, json_response, parse
-from service.schemas import (
-    TEMPERATURE_RULE,
-    BatchRequest,
-    ExplainBatchRequest,
-    SingleRequest,
-    implausible,
-)
+from service.schemas import BatchRequest, ExplainBatchRequest, SingleRequest
 from service.stored import StoredModel
+from service.validation import check_temperatures
 
 bp = Blueprint("predictions", __name__, url_prefix="/v1")
 
@@ -42,11 +37,7 @@ def readings(raw: bytes, limit: int, batch_schema: type[BatchRequest] = BatchReq
         one = parse(SingleRequest, raw)
         items, threshold, where = [one], one.threshold, ""
     celsius = [r.celsius for r in items]
-    bad = implausible(celsius)
-    if bad is not None:
-        field = where.format(bad) + "temperature"
-        raise ValidationProblem(f"{field}: {TEMPERATURE_RULE}",
-                                errors=[{"field": field, "message": TEMPERATURE_RULE}])
+    check_temperatures(celsius, where)
     return Readings(celsius, [r.duration for r in items], [r.temperature for r in items],
                     [r.temperature_unit for r in items], threshold)
 
