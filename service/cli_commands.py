@@ -15,12 +15,15 @@ GUNICORN_CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 
 
 def registry():
+    """Open the configured registry; a new one gets the default and lab models first."""
     from service.registry import open_registry
     from service.settings import Settings
-    from service.training import ensure_defaults
 
     reg = open_registry(Settings())
-    ensure_defaults(reg)
+    if reg.active_id is None:  # a registry every server start or earlier command has not set up
+        from service.training import ensure_defaults
+
+        ensure_defaults(reg)
     return reg
 
 
