@@ -62,19 +62,28 @@ def serve(args) -> int:
     return supervise(cmd, env)
 
 
-def _check_free(host: str, port: int) -> None:
-    """Refuse to start on a port another process listens on (gunicorn would retry, then fail)."""
-    import socket
+def _check_free(host: str, port: int, attempts: int = 5) -> None:
+    """Refuse to start on a port another process listens on, after trying as gunicorn would.
 
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port,
-                                                             type=socket.SOCK_STREAM)[0]
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
-            probe.bind(address)
-    except OSError as exc:
-        raise CannotStart(f"cannot start: cannot listen on {host}:{port}: "
-                          f"{exc.strerror or exc}") from None
+    gunicorn tries five times a second apart and then exits 1 with its own lines; checking first
+    keeps that patience (a server stopping may still hold the port) and ends with one line and 4.
+    """
+    import socket
+    import time
+
+    for attempt in range(attempts):
+        try:
+            family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port,
+                                                                 type=socket.SOCK_STREAM)[0]
+            with socket.socket(family, kind, proto) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+                probe.bind(address)
+            return
+        except OSError as exc:
+            if attempt == attempts - 1:
+                raise CannotStart(f"cannot start: cannot listen on {host}:{port}: "
+                                  f"{exc.strerror or exc}") from None
+            time.sleep(1)
 
 
 def trainer(args) -> int:
