@@ -1,87 +1,32 @@
-"""Domain exceptions and the one place that turns every error into RFC 9457 problem+json."""
+"""The one place that turns every error into RFC 9457 problem+json (the problems: service/problems.py)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import orjson
 from flask import Flask, Response, current_app
 from werkzeug.exceptions import HTTPException
 
 from service import logs
+from service.problems import (  # noqa: F401  (re-exported: the views import them from here)
+    BodyTooLarge,
+    Conflict,
+    HeadersTooLarge,
+    MalformedJSON,
+    ModelUnusable,
+    NotFound,
+    Problem,
+    Unauthorized,
+    Unavailable,
+    UnsupportedMediaType,
+    URITooLong,
+    ValidationProblem,
+    too_large,
+)
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("roastnet")
-
-
-class Problem(Exception):
-    """An error with an HTTP status, a short title and a detail a person can act on."""
-
-    status = 400
-    title = "Bad request"
-    slug = "bad-request"
-
-    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.errors = errors
-        self.headers = headers or {}
-
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"type": f"/problems/{self.slug}", "title": self.title,
-                                "status": self.status, "detail": self.detail}
-        if self.errors:
-            body["errors"] = self.errors
-        return body
-
-
-class MalformedJSON(Problem):
-    title, slug = "Malformed JSON", "malformed-json"
-
-
-class ValidationProblem(Problem):
-    status, title, slug = 422, "Invalid request", "validation"
-
-
-class Unauthorized(Problem):
-    status, title, slug = 401, "Unauthorized", "unauthorized"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="roastnet admin"'})
-
-
-class NotFound(Problem):
-    status, title, slug = 404, "Not found", "not-found"
-
-
-class Conflict(Problem):
-    status, title, slug = 409, "Conflict", "conflict"
-
-
-class ModelUnusable(Problem):
-    status, title, slug = 409, "Model unusable", "model-unusable"
-
-
-class UnsupportedMediaType(Problem):
-    status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
-
-
-class BodyTooLarge(Problem):
-    status, title, slug = 413, "Request Entity Too Large", "request-entity-too-large"
-
-
-class URITooLong(Problem):
-    status, title, slug = 414, "URI too long", "uri-too-long"
-
-
-class HeadersTooLarge(Problem):
-    status, title, slug = 431, "Request header fields too large", "headers-too-large"
-
-
-class Unavailable(Problem):
-    status, title, slug = 503, "Service unavailable", "unavailable"
 
 
 def problem_response(problem: Problem) -> Response:
@@ -142,10 +87,6 @@ def init_app(app: Flask) -> None:
         problem = Problem("an unexpected error occurred; it has been logged")
         problem.status, problem.title, problem.slug = 500, "Internal server error", "internal"
         return problem_response(problem)
-
-
-def too_large(limit: int) -> str:
-    return f"the request body is larger than the limit of {limit:,} bytes"
 
 
 def _http_detail(exc: HTTPException) -> str:

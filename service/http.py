@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import zlib
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from flask import Response, current_app, request
-from pydantic import BaseModel, ValidationError
 
 from service.errors import (
     BodyTooLarge,
@@ -17,10 +16,8 @@ from service.errors import (
     too_large,
 )
 from service.registry import Registry
-from service.schemas import TEMPERATURE_RULE
 from service.stored import StoredModel
-
-M = TypeVar("M", bound=BaseModel)
+from service.validation import parse  # noqa: F401  (the views import it from here)
 
 
 def json_response(body: Any, status: int = 200, model_id: str | None = None) -> Response:
@@ -79,59 +76,6 @@ def _gunzip(raw: bytes, cap: int | None) -> bytes:
     if not inflate.eof:
         raise MalformedJSON("the gzip body is truncated")
     return body
-
-
-def parse(schema: type[M], raw: bytes) -> M:
-    """Validate JSON bytes against ``schema``; 400 for broken JSON, 422 for the wrong content."""
-    try:
-        return schema.model_validate_json(raw)
-    except ValidationError as exc:
-        raise _problem_from(exc) from None
-
-
-def validate(schema: type[M], data: Any) -> M:
-    """Validate Python data (read from CSV, say) against ``schema``; 422 for the wrong content."""
-    try:
-        return schema.model_validate(data)
-    except ValidationError as exc:
-        raise _problem_from(exc) from None
-
-
-def _problem_from(exc: ValidationError) -> MalformedJSON | ValidationProblem:
-    errors = exc.errors(include_url=False, include_input=False, include_context=False)
-    first = errors[0]
-    if first["type"] == "json_invalid":
-        message = first["msg"].removeprefix("Invalid JSON: ")
-        if "recursion" in message:
-            return ValidationProblem("the JSON is nested deeper than the schema allows")
-        return MalformedJSON(f"the body is not valid JSON: {message}")
-    shown = [{"field": _where(e["loc"]), "message": _message(e)} for e in errors[:20]]
-    detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in shown[:3])
-    if len(errors) > 3:
-        detail += f" (and {len(errors) - 3} more)"
-    return ValidationProblem(detail, errors=shown)
-
-
-def _where(loc: tuple) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif not str(part).startswith(("function-", "tagged-union")):
-            path += f".{part}" if path else str(part)
-    return path
-
-
-def _message(error: dict) -> str:
-    kind, msg = error["type"], error["msg"]
-    if kind == "finite_number":
-        return "must be a finite number (NaN and Infinity are not allowed)"
-    if kind == "extra_forbidden":
-        return "is not a known field"
-    bound = kind in ("less_than_equal", "greater_than_equal")
-    if bound and error["loc"] and error["loc"][-1] == "temperature":
-        return TEMPERATURE_RULE
-    return msg.removeprefix("Value error, ")
 
 
 def registry() -> Registry:

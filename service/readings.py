@@ -16,16 +16,15 @@ import orjson
 import pydantic_core
 
 from model.data import to_celsius, to_fahrenheit
-from service.errors import MalformedJSON, ValidationProblem
-from service.http import parse, validate
+from service.problems import MalformedJSON, ValidationProblem
 from service.schemas import (
     DURATION_LIMITS_MIN,
     TEMPERATURE_LIMITS_C,
-    TEMPERATURE_RULE,
     BatchRequest,
     Reading,
     SingleRequest,
 )
+from service.validation import check, check_temperatures, parse
 
 CSV_COLUMNS = ("temperature", "duration", "temperature_unit")
 _NUMBERS = frozenset((float, int))
@@ -99,7 +98,7 @@ def from_csv(raw: bytes, limit: int, threshold: float) -> Readings:
     fast = _columns(items, threshold)
     if fast is not None:
         return fast
-    batch = validate(BatchRequest, {"readings": items, "threshold": threshold})
+    batch = check(BatchRequest, {"readings": items, "threshold": threshold})
     return _checked(batch.readings, batch.threshold, "readings[{}].")
 
 
@@ -159,7 +158,7 @@ def _arrays(t: np.ndarray, d: np.ndarray, units: list[str], fahrenheit: int,
     celsius = t
     if fahrenheit:
         celsius = np.array([to_celsius(x) if u == "F" else x for x, u in zip(sent, units, strict=True)])
-    _refuse_implausible(celsius, "readings[{}].")
+    check_temperatures(celsius, "readings[{}].")
     return Readings(celsius, d, sent, units, float(threshold))
 
 
@@ -190,15 +189,6 @@ def _csv_columns(text: str, width: int, limit: int, threshold: float) -> Reading
 
 def _checked(items: list[Reading], threshold: float, where: str) -> Readings:
     celsius = np.array([r.celsius for r in items], dtype=np.float64)
-    _refuse_implausible(celsius, where)
+    check_temperatures(celsius, where)
     return Readings(celsius, np.array([r.duration for r in items], dtype=np.float64),
                     [r.temperature for r in items], [r.temperature_unit for r in items], threshold)
-
-
-def _refuse_implausible(celsius: np.ndarray, where: str) -> None:
-    """Refuse the first temperature outside TEMPERATURE_LIMITS_C once in °C."""
-    outside = (celsius < _C_LO) | (celsius > _C_HI)
-    if outside.any():
-        field = where.format(int(outside.argmax())) + "temperature"
-        raise ValidationProblem(f"{field}: {TEMPERATURE_RULE}",
-                                errors=[{"field": field, "message": TEMPERATURE_RULE}])

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -14,10 +14,19 @@ import orjson
 from service.schemas import MAX_SEEDS
 
 FINISHED = ("succeeded", "failed", "cancelled")
+Progress = Callable[[int, int, int], None]  # (seeds done, step, steps), as service.training
 
 
 class RemoteError(Exception):
     """The service refused or failed a call; the message is its problem detail."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Unreachable(RemoteError):
+    """No answer from the service at all (refused, unknown host, timed out)."""
 
 
 def token() -> str:
@@ -40,38 +49,40 @@ def call(method: str, url: str, body: dict | None = None, headers: dict | None =
             detail = orjson.loads(exc.read())["detail"]
         except (orjson.JSONDecodeError, KeyError, TypeError):
             detail = exc.reason
-        raise RemoteError(f"{method} {url}: {exc.code} {detail}") from None
-    except urllib.error.URLError as exc:
-        raise RemoteError(f"cannot reach {url}: {exc.reason}") from None
+        raise RemoteError(f"{method} {url}: {exc.code} {detail}", exc.code) from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise Unreachable(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from None
 
 
-def run_job(base: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Submit one retrain, follow it to the end (progress on a terminal) and return its result."""
+def run_job(base: str, body: dict[str, Any], progress: Progress | None = None) -> dict[str, Any]:
+    """Submit one retrain, follow it to the end and return its result.
+
+    ``progress(seeds_done, step, steps)`` hears of the job's progress every time it is polled.
+    """
     base = base.rstrip("/")
     _, headers, job = call("POST", f"{base}/v1/retrain", body, {"Prefer": "wait=5"})
     location = headers.get("Location", f"/v1/jobs/{job['id']}")
     while job["status"] not in FINISHED:
-        _progress(job)
+        if progress is not None:
+            p = job["progress"]
+            progress(p["seeds_done"], p["step"], p["steps"])
         time.sleep(0.5)
         _, _, job = call("GET", base + location)
     if job["status"] != "succeeded":
-        raise RemoteError(f"job {job['id']} {job['status']}: {(job['problem'] or {}).get('detail')}")
+        problem = job["problem"] or {}
+        raise RemoteError(f"job {job['id']} {job['status']}: {problem.get('detail')}", problem.get("status"))
     return job["result"]
 
 
-def run_jobs(base: str, seeds: list[int], recipe: dict[str, Any]) -> list[dict[str, Any]]:
+def run_jobs(base: str, seeds: list[int], recipe: dict[str, Any],
+             progress: Progress | None = None) -> list[dict[str, Any]]:
     """Train many seeds as jobs of up to MAX_SEEDS each, one after another; return the seed rows."""
     rows: list[dict[str, Any]] = []
     for i in range(0, len(seeds), MAX_SEEDS):
-        result = run_job(base, {"seeds": seeds[i:i + MAX_SEEDS], **recipe})
+        def within(done: int, step: int, steps: int, before: int = len(rows)) -> None:
+            progress(before + done, step, steps)
+
+        result = run_job(base, {"seeds": seeds[i:i + MAX_SEEDS], **recipe}, progress and within)
         rows += result["comparison"]["seeds"]
     return rows
 
-
-def _progress(job: dict[str, Any]) -> None:
-    if not sys.stderr.isatty():
-        return
-    p = job["progress"]
-    sys.stderr.write(f"\rjob {job['id'][:8]} {job['status']}: {p['seeds_done']}/{p['seeds_total']} seeds, "
-                     f"step {p['step']}/{p['steps']}   ")
-    sys.stderr.flush()

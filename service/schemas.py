@@ -22,6 +22,7 @@ DURATION_LIMITS_MIN = VALID_DURATION_RANGE
 MAX_BATCH = 10_000
 MAX_EXPLAIN_BATCH = 1_000
 MAX_SEEDS = 64
+MODELS_PAGE, MAX_MODELS_PAGE = 50, 500  # GET /v1/models?limit= (and roastnet models --limit)
 _DEFAULT = Recipe()
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]

@@ -8,10 +8,8 @@ step at which the closest two units grew 1,000× apart.
 
 from __future__ import annotations
 
-import argparse
 import math
 import statistics
-from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -21,36 +19,12 @@ from model.train import Recipe, train_seeds
 from model.trajectory import trace
 from service import remote
 
-PERTURBATIONS = [0.0, 1e-7, 1e-5, 1e-3, 1e-1]
 CHUNK = 50  # seeds trained together here
 
 
-def add_parser(sub, seeds: Callable[[str], list[int]]) -> None:
-    """Add the command to the `roastnet` subcommands; ``seeds`` parses a seed list (0-19, 1,2,3)."""
-    p = sub.add_parser("symmetry", help="train symmetric starts perturbed by ε and report, per ε, "
-                                        "how often the units divide the regions")
-    p.add_argument("--perturbations", type=_floats, default=PERTURBATIONS,
-                   help="comma-separated ε in 0…1 (default 0,1e-7,1e-5,1e-3,1e-1)")
-    p.add_argument("--seeds", type=seeds, default=list(range(20)), help="e.g. 0-19 (default)")
-    p.add_argument("--hidden-units", type=int, default=Recipe.hidden_units)
-    p.add_argument("--steps", type=int, default=Recipe.steps)
-    p.add_argument("--json", action="store_true", help="print the table as JSON")
-    p.add_argument("--url", help="run one retrain job per ε on the service at this URL (which "
-                                 "stores every model; token: ROASTNET_ADMIN_TOKEN)")
-    p.set_defaults(run=run)
-
-
-def _floats(text: str) -> list[float]:
-    try:
-        values = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r} (use 0,1e-3,0.1)") from None
-    if not all(0 <= v <= 1 for v in values):  # NaN fails too
-        raise argparse.ArgumentTypeError("every perturbation must be in 0…1")
-    return list(dict.fromkeys(values))
-
-
 def run(args) -> int:
+    args.hidden_units = args.hidden_units or Recipe.hidden_units
+    args.steps = args.steps or Recipe.steps
     table = []
     for eps in args.perturbations:
         recipe = Recipe(init="symmetric", perturbation=eps, hidden_units=args.hidden_units,

@@ -13,7 +13,7 @@ from model.network import Network, lab_network
 from model.train import Recipe, train, train_seeds
 from model.trajectory import trace
 from service import present
-from service.errors import Conflict, ValidationProblem
+from service.problems import Conflict, ValidationProblem
 from service.registry import Registry
 from service.schemas import ImportRequest, RetrainRequest
 from service.stored import NewModel, StoredModel

@@ -8,7 +8,7 @@ from service import present
 from service.auth import admin_required
 from service.errors import NotFound
 from service.http import body_bytes, find_model, int_arg, json_response, parse, registry
-from service.schemas import ActivateRequest, ImportRequest
+from service.schemas import MAX_MODELS_PAGE, MODELS_PAGE, ActivateRequest, ImportRequest
 from service.training import import_weights
 
 bp = Blueprint("models", __name__, url_prefix="/v1")
@@ -17,7 +17,7 @@ bp = Blueprint("models", __name__, url_prefix="/v1")
 @bp.get("/models")
 def list_models() -> Response:
     """List stored models, newest first."""
-    limit = int_arg("limit", 50, 1, 500)
+    limit = int_arg("limit", MODELS_PAGE, 1, MAX_MODELS_PAGE)
     offset = int_arg("offset", 0, 0, 10**9)
     models, total = registry().summaries(limit, offset)
     return json_response({"models": models, "total": total, "limit": limit, "offset": offset})
