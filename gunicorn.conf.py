@@ -15,6 +15,8 @@ from pathlib import Path
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+_board = None  # the connections board (service/balanced_worker.py), made in on_starting
+
 wsgi_app = "service.wsgi:app"
 bind = os.environ.get("ROASTNET_BIND", "127.0.0.1:8000")
 
@@ -25,12 +27,12 @@ bind = os.environ.get("ROASTNET_BIND", "127.0.0.1:8000")
 # that wait (socket reads and writes, the registry's version check). `make bench` prints the
 # measurements behind these numbers (sync vs gthread, with and without keep-alive clients).
 workers = int(os.environ.get("ROASTNET_WORKERS", 2 * multiprocessing.cpu_count()))
-worker_class = "gthread"
+worker_class = "service.balanced_worker.BalancedThreadWorker"  # gthread that spreads connections
 threads = int(os.environ.get("ROASTNET_THREADS", 4))
-# A kept-alive connection stays with the worker that accepted it. A worker accepts only while it
-# holds fewer than worker_connections connections, so this cap is what spreads a burst of new
-# connections over the workers instead of pinning most to whichever woke first; idle ones are
-# closed after `keepalive` seconds, freeing the slot.
+# A kept-alive connection stays with the worker that accepted it: gunicorn's gthread pinned a
+# burst of them to whichever worker woke first. The worker class above accepts only while it
+# holds no more than one connection above the least-loaded worker (service/balanced_worker.py).
+# worker_connections is still each worker's cap.
 worker_connections = int(os.environ.get("ROASTNET_WORKER_CONNECTIONS", 1000))
 keepalive = 5  # seconds an idle connection is kept; nginx's upstream keepalive_timeout sits below
 preload_app = False  # each worker opens its own SQLite connection and numpy after the fork
@@ -94,6 +96,12 @@ def on_starting(server):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_directory()
     # The workers' one recycling slot (a small file beside the metrics, gone with them on exit).
     os.environ["ROASTNET_RECYCLE_STATE"] = os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "recycling")
+    # The board on which workers show how many connections they hold.
+    global _board
+    os.environ["ROASTNET_WORKER_BOARD"] = os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "board")
+    from service.balanced_worker import Board
+
+    _board = Board(Path(os.environ["ROASTNET_WORKER_BOARD"]))
     from service import refusals
 
     refusals.install()  # gunicorn's own 400/414/431 answers as problem+json, like the app's
@@ -149,6 +157,7 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+    _board.free(worker.pid)  # its connections are gone with it
 
 
 def on_exit(server):

@@ -1,7 +1,8 @@
 """`make bench`: every benchmark table in one run."""
 
-from benchmarks import bench_jobs, bench_model, bench_service
+from benchmarks import bench_jobs, bench_model, bench_service, bench_serving
 
 bench_model.main()
 bench_service.main()
+bench_serving.main()
 bench_jobs.main()
