@@ -22,13 +22,15 @@ bind = os.environ.get("ROASTNET_BIND", "127.0.0.1:8000")
 
 # Threaded workers that keep connections alive. Sync workers answer one request per connection
 # (`Connection: close`), so every request paid a TCP handshake; clients and proxies that reuse
-# connections (wrk, requests.Session, nginx with upstream keepalive) lose that cost here. One
-# worker process per core does the CPU-bound work; a few threads per worker overlap the parts
-# that wait (socket reads and writes, the registry's version check). `make bench` prints the
-# measurements behind these numbers (sync vs gthread, with and without keep-alive clients).
+# connections (wrk, requests.Session, nginx with upstream keepalive) lose that cost here. Two
+# threads per worker overlap one request's socket reads and writes with another's work; more
+# threads only contend for the GIL on these CPU-bound requests (2 workers, wrk -c16 keep-alive,
+# taken in turn on a loaded machine: 783 and 780 req/s with 2 threads, 417 and 382 with 4, 402
+# and 272 with 1). `make bench` prints sync against these workers, with and without keep-alive
+# clients and behind nginx.
 workers = int(os.environ.get("ROASTNET_WORKERS", 2 * multiprocessing.cpu_count()))
 worker_class = "service.balanced_worker.BalancedThreadWorker"  # gthread that spreads connections
-threads = int(os.environ.get("ROASTNET_THREADS", 4))
+threads = int(os.environ.get("ROASTNET_THREADS", 2))
 # A kept-alive connection stays with the worker that accepted it: gunicorn's gthread pinned a
 # burst of them to whichever worker woke first. The worker class above accepts only while it
 # holds no more than one connection above the least-loaded worker (service/balanced_worker.py).
