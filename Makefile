@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: install serve test lint bench fuzz loadtest mutate spec clean services axe
+.PHONY: install serve test lint bench bench-peers fuzz loadtest mutate spec clean services axe
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,14 +69,18 @@ services:
 spec: $(STAMP)
 	$(BIN)/python -m service.spec > openapi.yaml
 
-# wrk comes from Debian; the benchmark installs it when it is missing (the machines run as root).
+# wrk and nginx come from Debian; the benchmark installs them when missing (the machines run as root).
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	command -v wrk >/dev/null && command -v nginx >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk nginx >/dev/null)
 	touch $@
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks
+
+# roastnet beside FastAPI and KServe, each in its own venv under .peers/ (opt-in, not in make test).
+bench-peers: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.peers
 
 fuzz: $(STAMP)
 	ROASTNET_FUZZ_EXAMPLES=200 $(BIN)/python -m pytest tests/reliability/test_fuzz.py

@@ -15,11 +15,28 @@ from pathlib import Path
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+_board = None  # the connections board (service/balanced_worker.py), made in on_starting
+
 wsgi_app = "service.wsgi:app"
 bind = os.environ.get("ROASTNET_BIND", "127.0.0.1:8000")
-# Sync workers, two per core: stable throughput for short CPU-bound requests.
+
+# Threaded workers that keep connections alive. Sync workers answer one request per connection
+# (`Connection: close`), so every request paid a TCP handshake; clients and proxies that reuse
+# connections (wrk, requests.Session, nginx with upstream keepalive) lose that cost here. Two
+# threads per worker overlap one request's socket reads and writes with another's work; more
+# threads only contend for the GIL on these CPU-bound requests (2 workers, wrk -c16 keep-alive,
+# taken in turn on a loaded machine: 783 and 780 req/s with 2 threads, 417 and 382 with 4, 402
+# and 272 with 1). `make bench` prints sync against these workers, with and without keep-alive
+# clients and behind nginx.
 workers = int(os.environ.get("ROASTNET_WORKERS", 2 * multiprocessing.cpu_count()))
-worker_class = "sync"
+worker_class = "service.balanced_worker.BalancedThreadWorker"  # gthread that spreads connections
+threads = int(os.environ.get("ROASTNET_THREADS", 2))
+# A kept-alive connection stays with the worker that accepted it: gunicorn's gthread pinned a
+# burst of them to whichever worker woke first. The worker class above accepts only while it
+# holds no more than one connection above the least-loaded worker (service/balanced_worker.py).
+# worker_connections is still each worker's cap.
+worker_connections = int(os.environ.get("ROASTNET_WORKER_CONNECTIONS", 1000))
+keepalive = 5  # seconds an idle connection is kept; nginx's upstream keepalive_timeout sits below
 preload_app = False  # each worker opens its own SQLite connection and numpy after the fork
 
 # The largest retrain the work budget admits takes about 10 s here; 60 s leaves room on a slower
@@ -27,12 +44,16 @@ preload_app = False  # each worker opens its own SQLite connection and numpy aft
 timeout = 60
 # On SIGTERM a worker may finish the request it is on (a retrain included) before it is killed.
 graceful_timeout = 30
-keepalive = 2
 
-# Recycle workers now and then so that slow growth cannot accumulate; the jitter keeps them from
-# all restarting at once.
-max_requests = int(os.environ.get("ROASTNET_MAX_REQUESTS", 20_000))  # 0 turns recycling off
-max_requests_jitter = 2_000
+# Recycling: only for a reason, one worker at a time (service/recycling.py). gunicorn's own
+# max_requests is off: it restarts a worker on a count alone and lets every worker restart in the
+# same second. A worker is recycled when its resident memory has grown more than
+# ROASTNET_RECYCLE_GROWTH_MIB (256; 0 turns it off) since it warmed up, or, if an operator sets
+# ROASTNET_MAX_REQUESTS (0, off, by default), after that many requests; the claim waits while
+# another worker of this server is being recycled.
+max_requests = 0
+_recycle_growth_mib = float(os.environ.get("ROASTNET_RECYCLE_GROWTH_MIB", 256))
+_recycle_max_requests = int(os.environ.get("ROASTNET_MAX_REQUESTS", 0))
 
 # Requests have short lines and few headers. The app refuses more than 4096 bytes of path and query,
 # 50 header fields or a field over 8 KiB with a problem+json answer; gunicorn's own limits sit above
@@ -75,6 +96,14 @@ def on_starting(server):
         server.log.critical("cannot start: %s", exc)
         raise SystemExit(4) from None
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_directory()
+    # The workers' one recycling slot (a small file beside the metrics, gone with them on exit).
+    os.environ["ROASTNET_RECYCLE_STATE"] = os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "recycling")
+    # The board on which workers show how many connections they hold.
+    global _board
+    os.environ["ROASTNET_WORKER_BOARD"] = os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "board")
+    from service.balanced_worker import Board
+
+    _board = Board(Path(os.environ["ROASTNET_WORKER_BOARD"]))
     from service import refusals
 
     refusals.install()  # gunicorn's own 400/414/431 answers as problem+json, like the app's
@@ -107,11 +136,30 @@ def _alive(pid):
     return True
 
 
+def post_worker_init(worker):
+    """Give the worker its recycler; a worker replacing a recycled one ends that recycle."""
+    from service.recycling import Recycler
+
+    worker.recycler = Recycler(Path(os.environ["ROASTNET_RECYCLE_STATE"]), _recycle_growth_mib,
+                               _recycle_max_requests)
+    if worker.recycler.release_if_replaced():
+        worker.log.info("worker %d ready: the recycle it replaces is over", worker.pid)
+
+
+def post_request(worker, req, environ, resp):
+    """Recycle this worker after the request if it has a reason and no other worker is recycling."""
+    reason = worker.recycler.reason()
+    if reason and worker.recycler.claim(worker.pid):
+        worker.log.info("recycling worker %d: %s", worker.pid, reason)
+        worker.alive = False  # finish what it holds, then exit; the master starts a replacement
+
+
 def child_exit(server, worker):
     """Drop the live figures of a worker that has gone; its counts stay in the sums."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+    _board.free(worker.pid)  # its connections are gone with it
 
 
 def on_exit(server):

@@ -31,10 +31,13 @@ def _lua(path: Path, body: bytes) -> Path:
     return path
 
 
-def wrk(url: str, script: Path, server: Server | None = None, seconds: int = SECONDS) -> dict[str, float]:
-    """Run wrk; with the server, also the CPU its workers spent per request (steady under noise)."""
+def wrk(url: str, script: Path, server: Server | None = None, seconds: int = SECONDS,
+        close: bool = False) -> dict[str, float]:
+    """Run wrk (keep-alive, or a new connection per request with ``close``); with the server, also
+    the CPU its workers spent per request (steady under noise)."""
     cpu = _cpu_seconds(server) if server else 0.0
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s",
+    extra = ["-H", "Connection: close"] if close else []
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", *extra, "-s",
                           str(script), url], capture_output=True, text=True, timeout=seconds + 30,
                          check=True).stdout
     found = {}
@@ -93,7 +96,7 @@ def main() -> None:
                  plain["errors"], plain["rps"] / base["rps"]],
                 ["POST /v1/explain, one reading", explain["rps"], explain["p99_ms"], explain["errors"],
                  explain["rps"] / base["rps"]]]
-        table(f"wrk, {CONNECTIONS} connections, {SECONDS} s, gunicorn {WORKERS} sync workers",
+        table(f"wrk, {CONNECTIONS} keep-alive connections, {SECONDS} s, gunicorn.conf.py, {WORKERS} workers",
               ["endpoint", "req/s", "p99 ms", "non-2xx", "× bare Flask"], rows)
         table("Metrics on and off: POST /v1/predict, one reading (best of two runs each, taken in turn)",
               ["metrics", "req/s", "worker CPU µs per request"],

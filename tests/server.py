@@ -141,6 +141,26 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def established(pid: int, port: int) -> int:
+    """Count the TCP connections to ``port`` that process pid holds open, from /proc alone."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01" and fields[9] in inodes:  # 01: ESTABLISHED
+                count += 1
+    return count
+
+
 def admin() -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKEN}"}
 

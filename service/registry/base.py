@@ -12,7 +12,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -102,8 +102,8 @@ class Registry:
             rows = self.query("SELECT value FROM state WHERE key = 'active'")
             self._active = rows[0][0] if rows else None
             ids = {r[0] for r in self.query("SELECT id FROM models")}
-            for gone in [i for i in self._cache if i not in ids]:
-                del self._cache[gone]
+            for gone in [i for i in list(self._cache) if i not in ids]:
+                self._cache.pop(gone, None)
             self._names.clear()
 
     # ---- reading ----------------------------------------------------------------------------
@@ -146,7 +146,8 @@ class Registry:
         model_id = self._resolve(ref)
         cached = self._cache.get(model_id)
         if cached is not None:
-            self._cache.move_to_end(model_id)
+            with suppress(KeyError):  # another thread of this worker forgot it meanwhile
+                self._cache.move_to_end(model_id)
             return cached
         rows = self.query(f"SELECT {COLUMNS} FROM models WHERE id = ?", (model_id,))
         if not rows:
@@ -154,7 +155,8 @@ class Registry:
         model = load(tuple(rows[0]))
         self._cache[model_id] = model
         if len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+            with suppress(KeyError):  # another thread made room first
+                self._cache.popitem(last=False)
         return model
 
     def exists(self, model_id: str) -> bool:

@@ -43,15 +43,16 @@ def run_load(url: str, body: bytes, connections: int, seconds: float, max_reques
                     break
                 sent[0] += 1
             start = time.perf_counter()
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
             try:
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
                 conn.request("POST", parts.path, body, {"Content-Type": "application/json"})
                 response = conn.getresponse()
                 response.read()
-                conn.close()
             except (OSError, http.client.HTTPException):
                 local.errors += 1
                 continue
+            finally:
+                conn.close()
             local.latencies.append(time.perf_counter() - start)
             local.statuses[response.status] = local.statuses.get(response.status, 0) + 1
             if 200 <= response.status < 300:

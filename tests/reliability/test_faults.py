@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from tests.reliability.load import run_load
-from tests.server import ROOT, Server, admin
+from tests.server import ROOT, Server, admin, established
 
 BODY = b'{"temperature": 200, "duration": 13.9}'
 
@@ -34,14 +34,21 @@ def test_killing_a_worker_under_load_loses_at_most_its_request(tmp_path):
     with Server(tmp_path / "data", workers=4) as server:
         before = server.worker_pids()
         victim = before[1]
-        killer = threading.Timer(2.0, os.kill, (victim, signal.SIGKILL))
+        held = []
+
+        def kill():
+            held.append(established(victim, server.port))  # the connections it takes down
+            os.kill(victim, signal.SIGKILL)
+
+        killer = threading.Timer(2.0, kill)
         killer.start()
         result = run_load(f"{server.url}/v1/predict", BODY, connections=8, seconds=5)
         killer.join()
         assert _wait_for(lambda: len(server.worker_pids()) == 4 and victim not in server.worker_pids())
         assert requests.get(f"{server.url}/readyz", timeout=5).status_code == 200
-    # A sync worker holds one request at a time: that one may fail, no other.
-    assert result.errors + result.non_2xx <= 1, result
+    # A worker holds a few connections at a time (its threads' requests and those waiting for a
+    # thread): those may fail, no other.
+    assert result.errors + result.non_2xx <= max(1, held[0]), (held, result.statuses, result.errors)
     assert result.ok > 100
     print(f"worker kill: {result.total} requests, {result.errors + result.non_2xx} failed, replaced")
 
