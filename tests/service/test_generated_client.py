@@ -52,10 +52,15 @@ def _api(generated, module):
 
 
 def test_every_operation_through_the_generated_client(generated, server):
+    with generated.AuthenticatedClient(base_url=server.url, token=TOKEN,
+                                       raise_on_unexpected_status=True) as client, \
+            generated.Client(base_url=server.url, raise_on_unexpected_status=True) as public, \
+            generated.Client(base_url=server.url) as lenient:  # application/yaml is not a type it makes
+        _every_operation(generated, client, public, lenient)
+
+
+def _every_operation(generated, client, public, lenient):
     models = _api(generated, "models")
-    client = generated.AuthenticatedClient(base_url=server.url, token=TOKEN,
-                                           raise_on_unexpected_status=True)
-    public = generated.Client(base_url=server.url, raise_on_unexpected_status=True)
     call = {}  # operation -> parsed answer
 
     def op(tag, operation, c=public, **kwargs):
@@ -65,7 +70,6 @@ def test_every_operation_through_the_generated_client(generated, server):
 
     assert op("service", "get_healthz").parsed.status == "ok"
     assert op("service", "get_readyz").parsed.status == "ready"
-    lenient = generated.Client(base_url=server.url)  # application/yaml is not a type it generates
     assert op("service", "get_openapi_yaml", c=lenient).content.startswith(b"openapi: 3.1.0")
     assert op("service", "get_metrics").status_code == HTTPStatus.OK
 

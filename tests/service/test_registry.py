@@ -8,7 +8,7 @@ import pytest
 
 from model.network import lab_network
 from model.train import Recipe, train, train_seeds
-from service.registry import RegistryError, UnknownModel, open_registry
+from service.registry import ModelIsActive, RegistryError, UnknownModel, open_registry
 from service.registry.migrate import HEAD, head
 from service.registry.sqlite import SqliteRegistry
 from service.settings import Settings
@@ -82,7 +82,7 @@ def test_another_workers_writes_are_seen(opener):
 
 
 def test_delete_rules(reg):
-    with pytest.raises(ValueError):
+    with pytest.raises(ModelIsActive):
         reg.delete("default")
     reg.delete("lab")
     with pytest.raises(UnknownModel):
