@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
-from model.data import MAX_SAMPLES, MIN_SAMPLES, load_coffee_data, normalization
+from model.data import (
+    DEFAULT_DATA_SEED,
+    DEFAULT_SAMPLES,
+    MAX_SAMPLES,
+    MIN_SAMPLES,
+    load_coffee_data,
+    normalization,
+)
 from model.network import MAX_HIDDEN_UNITS, Network, content_id
 from model.snapshots import Snapshots, snapshot_steps
 
-INITS = ("glorot", "symmetric")
+Init = Literal["glorot", "symmetric"]
+INITS: tuple[str, ...] = get_args(Init)
 MAX_STEPS = 20_000
 MAX_SEED = 2**32 - 1
 LOSS_CURVE_POINTS = 100
@@ -23,8 +31,8 @@ DTYPE = np.float32
 class Recipe:
     """Everything that determines a trained network: the same recipe gives the same weights."""
 
-    data_seed: int = 2
-    samples: int = 200
+    data_seed: int = DEFAULT_DATA_SEED
+    samples: int = DEFAULT_SAMPLES
     seed: int = 1234
     init: str = "glorot"
     hidden_units: int = 3

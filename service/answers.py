@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, RootModel, create_model
 
+from model.train import Init
 from service.schemas import Normalization, Pair, RetrainRequest
 
 TemperatureUnit = Literal["C", "F"]
@@ -180,7 +181,7 @@ class RecipeModel(BaseModel):
     data_seed: int
     samples: int
     seed: int
-    init: Literal["glorot", "symmetric"]
+    init: Init
     hidden_units: int
     steps: int
     learning_rate: float

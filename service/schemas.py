@@ -15,7 +15,7 @@ from model.data import (
     to_fahrenheit,
 )
 from model.network import MAX_HIDDEN_UNITS
-from model.train import MAX_SEED, MAX_STEPS, Recipe
+from model.train import MAX_SEED, MAX_STEPS, Init, Recipe
 
 TEMPERATURE_LIMITS_C = VALID_TEMPERATURE_RANGE
 DURATION_LIMITS_MIN = VALID_DURATION_RANGE
@@ -117,7 +117,7 @@ Seed = Annotated[int, Field(strict=True, ge=0, le=MAX_SEED), BeforeValidator(_in
 
 class RetrainRequest(Strict):
     seeds: list[Seed] = Field(min_length=1, max_length=MAX_SEEDS, json_schema_extra={"uniqueItems": True})
-    init: Literal["glorot", "symmetric"] = _DEFAULT.init
+    init: Init = _DEFAULT.init
     hidden_units: Integer = Field(_DEFAULT.hidden_units, ge=1, le=MAX_HIDDEN_UNITS)
     steps: Integer = Field(_DEFAULT.steps, ge=1, le=MAX_STEPS)
     learning_rate: float = Field(_DEFAULT.learning_rate, strict=True, allow_inf_nan=False,
