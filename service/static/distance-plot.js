@@ -34,6 +34,18 @@ export function drawDistances(canvas, trajectory, at) {
   ctx.beginPath();
   snaps.forEach((s, i) => (i ? ctx.lineTo : ctx.moveTo).call(ctx, x(s.step), y(logs[i])));
   ctx.stroke();
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.fillStyle = "#4a4a4a";
+  const floor = lo <= Math.log10(FLOOR);
+  if (Math.max(...logs) > lo) ctx.fillText(`${(10 ** hi).toExponential(0)}`, pad + 2, pad + 10);
+  ctx.fillText(floor ? "0" : `${(10 ** lo).toExponential(0)}`, pad + 2, pad + h - 2);
+  const end = `step ${snaps[snaps.length - 1].step}`;
+  ctx.fillText(end, pad + w - ctx.measureText(end).width - 2, pad + h - 2);
+  if (sep !== null) {
+    ctx.fillStyle = "#a04000";
+    const words = `separated at step ${sep}`, width = ctx.measureText(words).width;
+    ctx.fillText(words, Math.min(x(sep) + 4, pad + w - width - 2), pad + 10);
+  }
   ctx.fillStyle = "#111";
   ctx.beginPath();
   ctx.arc(x(snaps[at].step), y(logs[at]), 4, 0, 2 * Math.PI);
