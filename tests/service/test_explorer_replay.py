@@ -8,16 +8,28 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server import TOKEN
+from tests.browser import chromium
+from tests.server import TOKEN, Server
 from tests.service.test_explorer_page import AXE, PHONE, Watched, api
-from tests.service.test_explorer_page import browser, server  # noqa: F401 - module fixtures
 
 MAIN = "#replay-main"
 READY = f"{MAIN} .replay-controls:not([hidden])"
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with Server(tmp_path_factory.mktemp("replay") / "data", trainer=True) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
 @pytest.fixture
-def replay(browser, server):  # noqa: F811
+def replay(browser, server):
     w = Watched(browser, server)
     w.page.wait_for_selector(READY)
     w.page.locator("#replay").scroll_into_view_if_needed()
@@ -26,7 +38,7 @@ def replay(browser, server):  # noqa: F811
     assert w.errors == []
 
 
-def trajectory(server):  # noqa: F811
+def trajectory(server):
     active = api(server, "GET", "/v1/models/active")["id"]
     return api(server, "GET", f"/v1/models/{active}/trajectory")
 
@@ -41,7 +53,7 @@ def shown_step(page, root=MAIN):
     return int(page.locator(f"{root} .replay-text").get_attribute("data-step"))
 
 
-def test_the_slider_moves_the_unit_maps_and_relabels_regions_as_the_snapshots_say(replay, server):  # noqa: F811
+def test_the_slider_moves_the_unit_maps_and_relabels_regions_as_the_snapshots_say(replay, server):
     page, t = replay.page, trajectory(server)
     snaps = t["snapshots"]
     slider = page.locator(f"{MAIN} .replay-step")
@@ -69,7 +81,7 @@ def test_the_slider_moves_the_unit_maps_and_relabels_regions_as_the_snapshots_sa
     assert shown_step(page) == snaps[-1]["step"]
 
 
-def test_the_separation_step_shown_is_the_trajectorys(replay, server):  # noqa: F811
+def test_the_separation_step_shown_is_the_trajectorys(replay, server):
     t = trajectory(server)
     separation = replay.page.locator(f"{MAIN} .replay-separation")
     expected = "never" if t["separation_step"] is None else str(t["separation_step"])
@@ -77,7 +89,7 @@ def test_the_separation_step_shown_is_the_trajectorys(replay, server):  # noqa: 
     assert expected in replay.page.locator(f"{MAIN} .distances canvas").get_attribute("aria-label")
 
 
-def test_a_unit_map_at_the_last_step_matches_the_apis_activation_grid(replay, server):  # noqa: F811
+def test_a_unit_map_at_the_last_step_matches_the_apis_activation_grid(replay, server):
     page = replay.page
     page.locator(f"{MAIN} .replay-step").focus()
     page.keyboard.press("End")
@@ -118,7 +130,7 @@ def test_a_unit_map_at_the_last_step_matches_the_apis_activation_grid(replay, se
     assert min(checked) < 0.1 and max(checked) > 0.9  # both ends of the scale were compared
 
 
-def test_axe_finds_no_serious_or_critical_violations_in_the_replay(browser, server):  # noqa: F811
+def test_axe_finds_no_serious_or_critical_violations_in_the_replay(browser, server):
     assert AXE is not None, "axe-core is missing: run `make axe` (make test does)"
     w = Watched(browser, server, bypass_csp=True)
     try:
@@ -136,7 +148,7 @@ def test_axe_finds_no_serious_or_critical_violations_in_the_replay(browser, serv
     assert w.errors == []
 
 
-def test_the_replay_fits_a_phone_without_horizontal_scroll(browser, server):  # noqa: F811
+def test_the_replay_fits_a_phone_without_horizontal_scroll(browser, server):
     w = Watched(browser, server, viewport=PHONE, is_mobile=True, has_touch=True)
     try:
         w.page.wait_for_selector(READY)
@@ -147,7 +159,7 @@ def test_the_replay_fits_a_phone_without_horizontal_scroll(browser, server):  # 
     assert w.errors == []
 
 
-def test_identical_and_perturbed_starts_replay_side_by_side(replay, server):  # noqa: F811
+def test_identical_and_perturbed_starts_replay_side_by_side(replay, server):
     page = replay.page
     page.locator("#pair-button").click()
     dialog = page.locator("#token-dialog")
@@ -174,3 +186,22 @@ def test_identical_and_perturbed_starts_replay_side_by_side(replay, server):  # 
     page.wait_for_function("() => !document.getElementById('pair-button').disabled")
     assert not dialog.is_visible()
     assert len(api(server, "GET", "/v1/jobs?limit=100")["jobs"]) == jobs
+
+
+def test_a_seeds_lab_row_replays_its_model_with_the_comparisons_separation_step(replay, server):
+    page = replay.page
+    form = page.locator("#seeds-form")
+    form.locator("input[name=seeds]").fill("7")
+    form.locator("select[name=init]").select_option("glorot")
+    form.locator("button").click()
+    page.locator("#token-dialog input").fill(TOKEN)
+    page.locator("#token-dialog button[value=ok]").click()
+    page.wait_for_selector(".seed-row .replay-seed", timeout=60_000)
+    [row] = api(server, "GET", "/v1/jobs?limit=1")["jobs"][0]["result"]["comparison"]["seeds"]
+    page.locator(".seed-row .replay-seed").click()
+    page.wait_for_function(f"() => document.querySelector('{MAIN}').dataset.model === '{row['model_id']}'")
+    assert page.evaluate("document.activeElement.classList.contains('replay-step')")
+    separation = row["separation_step"]
+    assert page.locator(f"{MAIN} .replay-separation").inner_text() == (
+        "never" if separation is None else str(separation))
+    assert "seed 7, glorot" in page.locator(f"{MAIN} .replay-model").inner_text()
