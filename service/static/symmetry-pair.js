@@ -1,5 +1,5 @@
 // Two symmetric starts side by side: identical units (ε = 0) and units a hair apart (small ε).
-// Stored models of those recipes are reused; the missing ones are trained through the job API.
+// A stored pair of those recipes is reused; otherwise both are trained through the job API.
 
 import { get } from "./api.js";
 import { mountReplay } from "./replay.js";
@@ -7,15 +7,22 @@ import { follow, submit } from "./seeds-lab.js";
 
 export const PAIR = { seed: 0, hidden_units: 3, perturbations: [0, 1e-3] };
 
-function stored(list, epsilon) {
-  return list.models.find((m) => m.usable && m.recipe && m.recipe.init === "symmetric" &&
-    m.recipe.seed === PAIR.seed && m.recipe.hidden_units === PAIR.hidden_units &&
-    (m.recipe.perturbation ?? 0) === epsilon);
+const SAME = ["seed", "hidden_units", "steps", "learning_rate", "data_seed", "samples"];
+
+/** Stored models of one recipe but for ε (ε = 0 first), or null: a fair pair to compare. */
+function storedPair(list) {
+  const symmetric = list.models.filter((m) => m.usable && m.recipe && m.recipe.init === "symmetric" &&
+    m.recipe.seed === PAIR.seed && m.recipe.hidden_units === PAIR.hidden_units);
+  const [zero, small] = PAIR.perturbations;
+  for (const a of symmetric.filter((m) => (m.recipe.perturbation ?? 0) === zero)) {
+    const b = symmetric.find((m) => m.recipe.perturbation === small &&
+                                    SAME.every((k) => m.recipe[k] === a.recipe[k]));
+    if (b) return [a.id, b.id];
+  }
+  return null;
 }
 
-async function modelFor(list, epsilon, { askToken, status, progress }) {
-  const found = stored(list, epsilon);
-  if (found) return found.id;
+async function train(epsilon, { askToken, status, progress }) {
   const body = { seeds: [PAIR.seed], init: "symmetric", perturbation: epsilon,
                  hidden_units: PAIR.hidden_units };
   const job = await submit(body, askToken, status);
@@ -30,12 +37,14 @@ export function setUpPair({ button, container, status, progress, askToken, axes 
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      const list = await get("/v1/models?limit=100");
-      const ids = [];
-      for (const epsilon of PAIR.perturbations) {
-        const id = await modelFor(list, epsilon, { askToken, status, progress });
-        if (!id) return;
-        ids.push(id);
+      let ids = storedPair(await get("/v1/models?limit=100"));
+      if (!ids) {
+        ids = [];
+        for (const epsilon of PAIR.perturbations) {  // one after the other: one token prompt
+          const id = await train(epsilon, { askToken, status, progress });
+          if (!id) return;
+          ids.push(id);
+        }
       }
       const panels = PAIR.perturbations.map((epsilon) => {
         const panel = document.createElement("section");

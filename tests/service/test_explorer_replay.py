@@ -168,10 +168,12 @@ def test_identical_and_perturbed_starts_replay_side_by_side(replay, server):
     page.wait_for_function(
         "() => document.querySelectorAll('.replay-half .replay-controls:not([hidden])').length === 2",
         timeout=120_000)
+    recipes = []
     for half in page.locator(".replay-half").all():
         epsilon = float(half.get_attribute("data-perturbation"))
         model = half.locator(".replay").get_attribute("data-model")
-        assert api(server, "GET", f"/v1/models/{model}")["recipe"]["perturbation"] == epsilon
+        recipes.append(api(server, "GET", f"/v1/models/{model}")["recipe"])
+        assert recipes[-1]["perturbation"] == epsilon and recipes[-1]["init"] == "symmetric"
         t = api(server, "GET", f"/v1/models/{model}/trajectory")
         shown = half.locator(".replay-separation").inner_text()
         assert shown == ("never" if t["separation_step"] is None else str(t["separation_step"]))
@@ -179,6 +181,7 @@ def test_identical_and_perturbed_starts_replay_side_by_side(replay, server):
             assert shown == "never" and "exactly 0 at every step" in half.inner_text()
         else:
             assert t["separation_step"] is not None
+    assert [{**r, "perturbation": 0} for r in recipes][0] == {**recipes[1], "perturbation": 0}
     # A second press reuses the stored models: no token is asked and no job is started.
     jobs = len(api(server, "GET", "/v1/jobs?limit=100")["jobs"])
     page.evaluate("sessionStorage.clear()")
