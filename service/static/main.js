@@ -6,7 +6,9 @@ import { drawDecisionMap } from "./decision-map.js";
 import { drawn, renderExplanation } from "./explanation.js";
 import { fillPicker, renderModel } from "./models.js";
 import { onResize } from "./plot.js";
+import { mountReplay } from "./replay.js";
 import { setUpSeedsLab } from "./seeds-lab.js";
+import { setUpPair } from "./symmetry-pair.js";
 import { drawUnitMaps } from "./unit-maps.js";
 import { fromShown, shown } from "./units.js";
 
@@ -40,6 +42,7 @@ async function loadModel(id, fetched) {
   drawMap();
   drawUnits();
   renderModel($("model-detail"), detail);
+  replay.load(detail.id, detail).catch(replayError);
   $("map-summary").textContent = mapSummary();
   if (state.reading) await explain(state.reading);
 }
@@ -119,8 +122,22 @@ function askToken() {
   });
 }
 
+function replayError(error) {
+  const text = $("replay-main").querySelector(".replay-text");
+  text.textContent = `Could not replay the training: ${error.message}`;
+  text.classList.add("error");
+}
+
+/** Replay a model of the seeds lab in the replay panel, and move there. */
+function replaySeed(id) {
+  $("replay").scrollIntoView({ block: "start" });
+  replay.load(id).then(() => $("replay-main").querySelector(".replay-step").focus(), replayError);
+}
+
 let pending = 0;
+let replay = null;
 function wire() {
+  replay = mountReplay($("replay-main"), () => state.maps);
   $("map").addEventListener("click", pointAt);
   $("map").addEventListener("keydown", moveWithKeys);
   $("reading-form").addEventListener("submit", (event) => {
@@ -150,7 +167,9 @@ function wire() {
   onResize($("map"), drawMap);
   onResize($("unit-maps"), drawUnits);
   setUpSeedsLab({ form: $("seeds-form"), status: $("seeds-status"), progress: $("seeds-progress"),
-                  grid: $("seeds-grid"), askToken });
+                  grid: $("seeds-grid"), askToken, replay: replaySeed });
+  setUpPair({ button: $("pair-button"), container: $("replay-pair"), status: $("pair-status"),
+              progress: $("pair-progress"), askToken, axes: () => state.maps });
 }
 
 async function start() {

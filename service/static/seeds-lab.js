@@ -10,7 +10,7 @@ const DONE = ["succeeded", "failed", "cancelled"];
 const POLL_MS = 150;
 const TILE_RESOLUTION = 30;
 
-export function setUpSeedsLab({ form, status, progress, grid, askToken }) {
+export function setUpSeedsLab({ form, status, progress, grid, askToken, replay }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     let seeds;
@@ -26,7 +26,7 @@ export function setUpSeedsLab({ form, status, progress, grid, askToken }) {
       const job = await submit(body, askToken, status);
       if (!job) return;
       const done = await follow(job, status, progress);
-      if (done.status === "succeeded") await renderGrid(grid, done.result);
+      if (done.status === "succeeded") await renderGrid(grid, done.result, replay);
       else say(status, `The retrain ${done.status}: ${done.problem ? done.problem.detail : ""}`, "error");
     } catch (error) {
       say(status, error.message, "error");
@@ -36,7 +36,8 @@ export function setUpSeedsLab({ form, status, progress, grid, askToken }) {
   });
 }
 
-async function submit(body, askToken, status) {
+/** Post a retrain with the admin token (asked once per tab); the job, or null without a token. */
+export async function submit(body, askToken, status) {
   for (let attempt = 0; attempt < 2; attempt++) {
     const secret = token.read() || await askToken();
     if (!secret) return say(status, "A retrain needs the admin token.", "error");
@@ -51,7 +52,8 @@ async function submit(body, askToken, status) {
   return null;
 }
 
-async function follow(job, status, progress) {
+/** Poll a job until it is done, showing its progress; the finished job. */
+export async function follow(job, status, progress) {
   progress.hidden = false;
   while (!DONE.includes(job.status)) {
     const p = job.progress;
@@ -74,7 +76,7 @@ function say(status, text, kind = "info") {
   return null;
 }
 
-async function renderGrid(grid, result) {
+async function renderGrid(grid, result, replay) {
   const { comparison, models } = result;
   const roles = new Map(models.map((m) => [m.id, m.neurons]));
   const maps = await Promise.all(comparison.seeds.map((row) =>
@@ -85,12 +87,12 @@ async function renderGrid(grid, result) {
   summary.textContent = `Coverage: ${covered} of ${comparison.seeds.length} seeds ` +
     `(${(comparison.coverage_rate * 100).toFixed(0)} %) give each of the three bad-roast regions a unit. ` +
     comparison.summary;
-  const rows = comparison.seeds.map((row, i) => seedRow(row, roles.get(row.model_id), maps[i]));
+  const rows = comparison.seeds.map((row, i) => seedRow(row, roles.get(row.model_id), maps[i], replay));
   grid.replaceChildren(summary, ...rows);
   rows.forEach((row) => row.querySelectorAll(".unit-map").forEach((tile) => tile.draw()));
 }
 
-function seedRow(row, neurons, maps) {
+function seedRow(row, neurons, maps, replay) {
   const section = document.createElement("section");
   section.className = "seed-row";
   section.dataset.seed = row.seed;
@@ -126,6 +128,11 @@ function seedRow(row, neurons, maps) {
     }
     tiles.append(tile);
   }
-  section.append(head, facts, ...groups, tiles);
+  const again = document.createElement("button");
+  again.type = "button";
+  again.className = "replay-seed";
+  again.textContent = `Replay seed ${row.seed}'s training`;
+  again.addEventListener("click", () => replay(row.model_id));
+  section.append(head, facts, ...groups, tiles, again);
   return section;
 }
