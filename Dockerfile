@@ -13,10 +13,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ROASTNET_BIND=0.0.0.0:8000
 
 WORKDIR /app
+# Dependencies first, pinned and hash-checked: this layer is rebuilt only when the lock changes.
+COPY requirements.txt ./
+RUN pip install --require-hashes -r requirements.txt
 COPY pyproject.toml README.md gunicorn.conf.py openapi.yaml ./
 COPY model ./model
 COPY service ./service
-RUN pip install ".[otel]" && useradd --system --uid 10001 --home-dir /app roastnet \
+RUN pip install --no-deps . && useradd --system --uid 10001 --home-dir /app roastnet \
     && mkdir -p /data && chown roastnet /data
 
 USER roastnet

@@ -6,12 +6,15 @@ STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: install serve test lint bench bench-peers fuzz loadtest mutate spec clean services axe
+.PHONY: install serve test lint bench bench-peers fuzz loadtest mutate spec lock clean services axe
 
-$(STAMP): pyproject.toml
+# Installs come from the lock files (every version pinned, every file's hash checked);
+# `make lock` writes them again from pyproject.toml.
+$(STAMP): pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	# Debian's Chromium for the browser tests (Playwright cannot download its own build here).
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	touch $@
@@ -65,6 +68,13 @@ services:
 	  --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
 	@for i in $$(seq 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.2; done; \
 	  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis is not reachable on 127.0.0.1:6379" >&2; exit 1; }
+
+LOCK := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url \
+	--no-emit-find-links --allow-unsafe
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(LOCK) --extra otel -o requirements.txt pyproject.toml
+	$(LOCK) --extra dev --extra otel -o requirements-dev.txt pyproject.toml
 
 spec: $(STAMP)
 	$(BIN)/python -m service.spec > openapi.yaml

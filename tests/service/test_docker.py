@@ -1,8 +1,10 @@
 """No Docker engine runs here, so start the Dockerfile's own CMD with its ENV, as the image would."""
 
 import json
+import re
 import shlex
 import sys
+import tomllib
 from pathlib import Path
 
 import requests
@@ -64,3 +66,33 @@ def test_the_image_command_serves(tmp_path: Path):
     token_file = tmp_path / "data" / "admin_token"
     assert token_file.stat().st_mode & 0o777 == 0o600
     assert token_file.read_text().strip() not in server.output()
+
+
+def _locked(path: Path) -> dict[str, str]:
+    """Return {normalised name: the pinned line} of a pip-compile lock file."""
+    text = path.read_text()
+    return {re.sub(r"[-_.]+", "-", m.group(1)).lower(): m.group(0)
+            for m in re.finditer(r"^([A-Za-z0-9_.-]+)==\S+ \\$", text, re.M)}
+
+
+def _requirements(names: list[str]) -> set[str]:
+    return {re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", n).group(0)).lower() for n in names}
+
+
+def test_installs_come_from_the_lock_files():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime, dev = _locked(ROOT / "requirements.txt"), _locked(ROOT / "requirements-dev.txt")
+    extras = project["optional-dependencies"]
+    # Every direct dependency is pinned (a dependency added without `make lock` fails here) ...
+    assert _requirements(project["dependencies"] + extras["otel"]) <= set(runtime)
+    assert _requirements(project["dependencies"] + extras["otel"] + extras["dev"]) <= set(dev)
+    # ... with a hash for every pin, and the image installs the runtime lock before the source.
+    for lock in ("requirements.txt", "requirements-dev.txt"):
+        text = (ROOT / lock).read_text()
+        pins = [block for block in re.split(r"\n(?=[A-Za-z])", text) if "==" in block]
+        assert pins and all("--hash=sha256:" in block for block in pins)
+    runs = [v for k, v in _instructions() if k == "RUN"]
+    copies = [v for k, v in _instructions() if k == "COPY"]
+    assert "--require-hashes -r requirements.txt" in runs[0]
+    assert copies[0] == "requirements.txt ./" and any("service" in c for c in copies[1:])
+    assert "--require-hashes -r requirements-dev.txt" in (ROOT / "Makefile").read_text()
