@@ -179,7 +179,8 @@ class FlipSearch:
                 starts.append(int(other))
         best = None
         for i in starts:
-            found = self._refine(t, d, *points[i].tolist(), not good)
+            qt, qd = points[i].tolist()
+            found = self._refine(t, d, qt, qd, not good)
             if found is not None and (best is None or found[2] < best[2]):
                 best = found
         if best is None or self._steep:
@@ -363,7 +364,7 @@ class FlipSearch:
     def _confirmed(self, t: float, d: float, sign: float) -> bool:
         """Check the flip with the served forward pass, so that it is the verdict clients see."""
         _, _, z2 = self.net.layers(np.array([t]), np.array([d]))
-        return (sigmoid(z2)[0] >= self.threshold) == (sign > 0)
+        return bool((sigmoid(z2)[0] >= self.threshold) == (sign > 0))
 
 
 def _crossings(t: np.ndarray, d: np.ndarray, margin: np.ndarray, inside: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from model.counterfactual import FLAT, FlipSearch, good_intervals, logit
 from model.data import DURATION_RANGE, TEMPERATURE_RANGE, in_domain, load_coffee_data, outside_domain
@@ -58,19 +59,20 @@ class Verdicts:
         return len(self.probability)
 
     @cached_property
-    def _rows(self) -> tuple[list, list, list]:
+    def _rows(self) -> tuple[list[list[int]], list[list[int]], list[list[float]]]:
         """state, order and boundary_distance as lists: a batch asks them of every reading."""
         return self.state.tolist(), self.order.tolist(), self.boundary_distance.tolist()
 
     def fired(self, i: int) -> list[int]:
         """Return the units responsible for reading i's bad verdict, largest push first."""
-        state, order, _ = (rows[i] for rows in self._rows)
-        return [j for j in order if state[j] == 1]
+        states, orders, _ = self._rows
+        state = states[i]
+        return [j for j in orders[i] if state[j] == 1]
 
     def near_bad(self, i: int) -> list[int]:
         """Return the units near their bad side on reading i's good verdict, nearest first."""
-        state, _, distance = (rows[i] for rows in self._rows)
-        return sorted((j for j, s in enumerate(state) if s == 3), key=distance.__getitem__)
+        states, _, distances = self._rows
+        return sorted((j for j, s in enumerate(states[i]) if s == 3), key=distances[i].__getitem__)
 
     def reason(self, i: int, j: int) -> str:
         """Say why unit j does or does not make reading i bad, in the reading's unit."""
@@ -146,13 +148,12 @@ class Explainer:
             p = 1.0 / (1.0 + np.exp(-z2))
         return z, hidden, z2, p
 
-    def predict_many(self, t, d, threshold: float = 0.5, units: list[str] | None = None) -> Verdicts:
-        """Return verdicts for readings t (N,) °C, d (N,) min."""
-        if np.ndim(t) == 0:
-            return self._one(float(t), float(d), threshold, units)
-        if len(t) == 1:
-            return self._one(float(t[0]), float(d[0]), threshold, units)
-        t, d = np.asarray(t, dtype=np.float64), np.asarray(d, dtype=np.float64)
+    def predict_many(self, temperatures: ArrayLike, durations: ArrayLike, threshold: float = 0.5,
+                     units: list[str] | None = None) -> Verdicts:
+        """Return verdicts for readings t (N,) °C, d (N,) min (or one reading as two numbers)."""
+        t, d = np.asarray(temperatures, dtype=np.float64), np.asarray(durations, dtype=np.float64)
+        if t.size == 1:
+            return self._one(float(t.reshape(-1)[0]), float(d.reshape(-1)[0]), threshold, units)
         z, hidden, z2, p = self.outputs(t, d)
         with np.errstate(over="ignore", invalid="ignore"):
             push = self._weight / (1.0 + np.exp(self._minus_sign * z))  # |w2| sigmoid(sign z)
@@ -276,7 +277,8 @@ class Explainer:
             search = self._flips[threshold] = FlipSearch(self.net, threshold)
         return search
 
-    def _flip(self, flips: FlipSearch, t: float, d: float, good: bool):
+    def _flip(self, flips: FlipSearch, t: float, d: float,
+              good: bool) -> tuple[float, float, float, float] | None:
         found = flips.nearest(t, d, good)
         if found is None:
             return None

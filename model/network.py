@@ -27,7 +27,8 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     """Return the logistic function of ``z``, finite for every finite input."""
     # 1 / (1 + inf) is exactly 0, so the overflow of exp(-z) for z < -709 is harmless.
     with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
+        out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+    return out
 
 
 def _sigmoid_inplace(z: np.ndarray) -> None:
@@ -62,8 +63,10 @@ class Network:
     b2: np.ndarray
     mean: np.ndarray
     std: np.ndarray
-    _folded: tuple = field(init=False, repr=False)
-    _scalar: tuple = field(init=False, repr=False)
+    _folded: tuple[np.ndarray, np.ndarray, np.ndarray, float] = field(init=False, repr=False)
+    # ((a_t, a_d, c, w2) per unit, b2, output weights), as plain floats for one reading
+    _scalar: tuple[tuple[tuple[float, float, float, float], ...], float, list[float]] = field(
+        init=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("W1", "b1", "W2", "b2", "mean", "std"):
@@ -85,7 +88,7 @@ class Network:
 
     @property
     def hidden_units(self) -> int:
-        return self.W1.shape[1]
+        return int(self.W1.shape[1])
 
     def __repr__(self) -> str:
         return f"Network(hidden_units={self.hidden_units}, W2={np.round(self.W2[:, 0], 2).tolist()})"
@@ -167,7 +170,7 @@ class Network:
             z = b2
             for a_t, a_d, c, w2 in units:
                 z += w2 * sigmoid_scalar(a_t * t + a_d * d + c)
-        return z
+        return float(z)
 
     def proba_at(self, t: float, d: float) -> float:
         """Return the good-roast probability of one reading."""

@@ -54,7 +54,7 @@ class Snapshots:
 
     @property
     def hidden_units(self) -> int:
-        return (self.params.shape[1] - 1) // 4
+        return int((self.params.shape[1] - 1) // 4)
 
     def units(self) -> np.ndarray:
         """Return each unit's parameters (K, H, 4) in float64: w_t, w_d, b1, w2."""

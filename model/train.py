@@ -281,7 +281,8 @@ class SeedBatch:
         h_w2 = h_w2.reshape(S, H, 1)
         z2 = np.multiply(T.reshape(S, H, N), h_w2, out=tmp.reshape(S, H, N)).sum(axis=1)
         z2 += (_split(theta, S * H)[4] + h_w2.sum(axis=1)[:, 0])[:, None]
-        return z2
+        out: np.ndarray = z2
+        return out
 
     def backward(self, theta: np.ndarray, z2: np.ndarray, grad: np.ndarray) -> None:
         """Fill grad (like theta) with d mean-BCE / d theta; z2 from forward is overwritten."""
@@ -317,4 +318,5 @@ def _split(v: np.ndarray, SH: int) -> tuple[np.ndarray, ...]:
 
 def bce_from_logits(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Return the mean binary cross-entropy per row of logits z (S, N) against labels y (N,)."""
-    return (np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).mean(axis=-1)
+    loss: np.ndarray = (np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).mean(axis=-1)
+    return loss
