@@ -31,6 +31,7 @@ $(REDOCLY):
 
 lint: $(STAMP) $(REDOCLY)
 	$(BIN)/ruff check .
+	$(BIN)/mypy --strict model/
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --format=summary openapi.yaml
 
 test: lint services axe
