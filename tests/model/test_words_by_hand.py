@@ -77,7 +77,8 @@ def test_a_bad_temperature_in_celsius_and_the_good_sides_of_the_others(lab):
     assert reasons(lab, 160, 13.5) == [
         f"temperature too low: 160.0 °C is {th0 - 160:.1f} °C under this neuron's threshold of "
         f"{th0:.1f} °C; it pulls the log-odds {push(LAB, 0, 160, 13.5):.2f} towards bad",
-        f"duration long enough: 13.50 min is {13.5 - th1:.2f} min over this neuron's threshold of {th1:.2f} min",
+        f"duration long enough: 13.50 min is {13.5 - th1:.2f} min over this neuron's threshold of "
+        f"{th1:.2f} min",
         f"time and temperature in balance: at 160.0 °C this neuron's duration limit is {lim2:.2f} min "
         f"and 13.50 min is {lim2 - 13.5:.2f} min under it",
     ]
@@ -193,7 +194,8 @@ def test_the_other_regions_and_a_positive_output_weight_have_their_own_words():
     assert [r.description for r in e.roles] == [
         "temperature too high: signals a bad roast above 260.0 °C (at the mean duration of "
         f"{MEAN[1]:.2f} min)",
-        f"duration too long: signals a bad roast above 15.00 min (at the mean temperature of {MEAN[0]:.1f} °C)",
+        "duration too long: signals a bad roast above 15.00 min (at the mean temperature of "
+        f"{MEAN[0]:.1f} °C)",
         "temperature too low: signals a bad roast below 175.0 °C (at the mean duration of "
         f"{MEAN[1]:.2f} min)",
     ]
