@@ -181,11 +181,13 @@ def test_a_body_of_exactly_the_cap_is_read_and_one_byte_more_refused(small_app):
 def test_thresholds_near_zero_and_one(client, threshold, good):
     # the lab gives (160 °C, 13.5 min) 4.28e-7
     assert 4e-7 < ref.proba(LAB, 160, 13.5) < 5e-7
-    r = client.post("/v1/predict?model=lab", json={"temperature": 160, "duration": 13.5, "threshold": threshold})
+    r = client.post("/v1/predict?model=lab",
+                    json={"temperature": 160, "duration": 13.5, "threshold": threshold})
     assert r.status_code == 200, r.json
     assert r.json["predictions"][0]["good_roast"] is good
     assert (r.json["predictions"][0]["fired"] == []) is good
-    r = client.post("/v1/predict?model=lab", json={"temperature": 200, "duration": 13.9, "threshold": threshold})
+    r = client.post("/v1/predict?model=lab",
+                    json={"temperature": 200, "duration": 13.9, "threshold": threshold})
     assert r.json["predictions"][0]["good_roast"] is bool(ref.proba(LAB, 200, 13.9) >= threshold)
 
 
@@ -246,3 +248,21 @@ def test_a_stored_model_that_does_not_load_is_not_activated(tmp_path, auth, weig
         assert db.execute("SELECT value FROM state WHERE key = 'active'").fetchone() == (active,)
     db.close()
     assert client.post("/v1/predict", json={"temperature": 200, "duration": 13.9}).json["model_id"] == active
+
+
+def test_the_registry_itself_refuses_to_activate_a_model_that_does_not_load(tmp_path):
+    from service.registry.sqlite import SqliteRegistry
+    from service.stored import BrokenModel
+    from service.training import ensure_defaults
+
+    reg = SqliteRegistry(tmp_path)
+    ensure_defaults(reg)
+    active, lab_id = reg.active_id, reg.resolve("lab")
+    with sqlite3.connect(tmp_path / "registry.sqlite3") as db:
+        db.execute("UPDATE models SET weights = '{not json' WHERE id = ?", (lab_id,))
+    db.close()
+    other = SqliteRegistry(tmp_path)  # another worker, with nothing cached
+    for ref_by in (lab_id, "lab"):
+        with pytest.raises(BrokenModel):
+            other.activate(ref_by)
+    assert SqliteRegistry(tmp_path).active_id == active
