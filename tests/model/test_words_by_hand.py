@@ -215,3 +215,23 @@ def test_the_other_regions_and_a_positive_output_weight_have_their_own_words():
     assert v.reason(0, 1) == (
         "duration too long: 15.50 min is 0.50 min over this neuron's threshold of 15.00 min; it pulls "
         f"the log-odds {20 / (1 + math.exp(-2.5)):.2f} towards bad")
+
+
+def test_a_unit_whose_threshold_lies_outside_the_valid_range_says_it_does_not_change():
+    # unit 0 turns on at 600 °C (z = (t - 600) / 100): beyond the valid range, yet it pulls
+    # 1.1-3.9 towards bad over the training range, so it is live, and covers no region
+    weights = {"W1": [[STD[0] / 100, 0.29, 12.89], [0.0, -7.34, 10.79]],
+               "b1": [(MEAN[0] - 600) / 100, -9.28, 1.01], "W2": [[-100.0], [-27.86], [-32.79]],
+               "b2": [15.54]}
+    e = Explainer(net_of(weights))
+    role = e.roles[0]
+    assert role.region == "unclear"
+    assert role.description == (
+        f"no clear bad-roast region (best agreement 0.00): at the mean duration of {MEAN[1]:.2f} min "
+        "it does not change: on its good side at every temperature from 0.0 °C to 500.0 °C")
+    assert e.explain(200, 13.5).verdicts.reason(0, 0).startswith(
+        "on its good side (no clear region): at 13.50 min this neuron is on its good side at every "
+        "temperature from 0.0 °C to 500.0 °C")
+    assert e.explain(200, 13.5, unit="F").verdicts.reason(0, 0).startswith(
+        "on its good side (no clear region): at 13.50 min this neuron is on its good side at every "
+        "temperature from 32.0 °F to 932.0 °F")
