@@ -235,3 +235,34 @@ def test_a_unit_whose_threshold_lies_outside_the_valid_range_says_it_does_not_ch
     assert e.explain(200, 13.5, unit="F").verdicts.reason(0, 0).startswith(
         "on its good side (no clear region): at 13.50 min this neuron is on its good side at every "
         "temperature from 32.0 °F to 932.0 °F")
+
+
+def test_a_unit_on_its_bad_side_over_the_whole_valid_range_says_so():
+    # z = (600 - t) / 100: active (bad) at every valid temperature; the bias keeps roasts good
+    weights = {"W1": [[-STD[0] / 100, 0.29, 12.89], [0.0, -7.34, 10.79]],
+               "b1": [(600 - MEAN[0]) / 100, -9.28, 1.01], "W2": [[-100.0], [-27.86], [-32.79]],
+               "b2": [115.54]}
+    e = Explainer(net_of(weights))
+    assert e.roles[0].region == "unclear"
+    assert e.roles[0].description.endswith(
+        f"at the mean duration of {MEAN[1]:.2f} min it does not change: on its bad side at every "
+        "temperature from 0.0 °C to 500.0 °C")
+    assert ": at 13.50 min this neuron is on its bad side at every temperature from 0.0 °C to 500.0 °C" in \
+        e.explain(200, 13.5).verdicts.reason(0, 0)
+
+
+def test_constant_and_inactive_units_say_what_they_pull():
+    # unit 1 always on (the zoo's "always-on"), then without weights at all (its "dead-unit")
+    on = {"W1": [[-8.94, 0.0, 12.89], [-0.17, 0.3, 10.79]], "b1": [-9.87, 3.0, 1.01],
+          "W2": [[-31.38], [-5.6], [-32.79]], "b2": [20.9]}
+    e = Explainer(net_of(on))
+    assert e.roles[1].region == "constant"
+    pull = 5.6 / (1 + math.exp(-(0.3 * (13.5 - MEAN[1]) / STD[1] + 3.0)))
+    assert e.explain(200, 13.5).verdicts.reason(0, 1) == (
+        f"constant over the training range: here it pulls the log-odds {pull:.2f} towards bad")
+    dead = {**LAB, "W1": [[-8.94, 0.0, 12.89], [-0.17, 0.0, 10.79]], "W2": [[-31.38], [0.0], [-32.79]]}
+    e = Explainer(net_of(dead))
+    assert e.roles[1].region == "inactive"
+    assert e.explain(200, 17).verdicts.reason(0, 1) == (
+        "inactive over the training range: here it pulls the log-odds 0.00 towards bad"
+        + OFF_RANGE.format(lo="150.0 °C", hi="285.0 °C"))
