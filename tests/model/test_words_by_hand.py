@@ -266,3 +266,17 @@ def test_constant_and_inactive_units_say_what_they_pull():
     assert e.explain(200, 17).verdicts.reason(0, 1) == (
         "inactive over the training range: here it pulls the log-odds 0.00 towards bad"
         + OFF_RANGE.format(lo="150.0 °C", hi="285.0 °C"))
+
+
+def test_constant_and_inactive_units_are_described_in_full():
+    on = {"W1": [[-8.94, 0.0, 12.89], [-0.17, 0.3, 10.79]], "b1": [-9.87, 3.0, 1.01],
+          "W2": [[-31.38], [-5.6], [-32.79]], "b2": [20.9]}
+    z = [0.3 * (d - MEAN[1]) / STD[1] + 3.0 for d in (11.5, 15.5)]  # the training range's ends
+    a = [1 / (1 + math.exp(-zi)) for zi in z]
+    assert Explainer(net_of(on)).roles[1].description == (
+        f"constant: always on over the training range (activation {a[0]:.2f}–{a[1]:.2f}), it pulls every "
+        f"roast's log-odds {5.6 * a[0]:.2f}–{5.6 * a[1]:.2f} towards bad, whatever the reading")
+    dead = {**LAB, "W1": [[-8.94, 0.0, 12.89], [-0.17, 0.0, 10.79]], "W2": [[-31.38], [0.0], [-32.79]]}
+    assert Explainer(net_of(dead)).roles[1].description == (
+        "inactive: it moves the log-odds by less than 1 everywhere in the training range, so it does "
+        "not sway the verdict there")
