@@ -35,6 +35,7 @@ NEWTON_STEPS = 12
 ON_BOUNDARY = 1e-8  # log-odds from the threshold: a point this close is on the boundary
 SETTLED = 1e-6  # sd: a slide that gains less than this per round has arrived
 HALVINGS = 20  # a tangent step shrinks to a millionth before the slide stops
+GOLDEN = (math.sqrt(5) - 1) / 2
 
 
 def logit(p: float) -> float:
@@ -64,9 +65,46 @@ def good_intervals(net: Network, t: float, d: float,
         h -= c
         np.exp(h, out=h)
         h += 1.0
-        good = (h ** -1) @ w2 + b2 >= cut
-    return (_runs(vt, good[:vt.size], lambda x: net.logit_at(x, d) - cut, EDGE_TOL["temperature"]),
-            _runs(vd, good[vt.size:], lambda x: net.logit_at(t, x) - cut, EDGE_TOL["duration"]))
+        z = (h ** -1) @ w2 + b2
+    out = []
+    for v, zs, margin, tol in ((vt, z[:vt.size], lambda x: net.logit_at(x, d) - cut, EDGE_TOL["temperature"]),
+                               (vd, z[vt.size:], lambda x: net.logit_at(t, x) - cut, EDGE_TOL["duration"])):
+        v, good = _peaks(v, zs >= cut, zs, margin)
+        out.append(_runs(v, good, margin, tol))
+    return out[0], out[1]
+
+
+def _peaks(v: np.ndarray, good: np.ndarray, z: np.ndarray,
+           margin: Callable[[float], float]) -> tuple[np.ndarray, np.ndarray]:
+    """Add the top of every bad bump between samples that rises past the threshold.
+
+    Two units turning the opposite ways can leave a good interval narrower than the samples
+    across either transition; it holds the maximum of the logit between them.
+    """
+    rise = 1e-9 * (1.0 + np.abs(z[1:-1]))  # not the rounding noise of a plateau
+    bumps = np.flatnonzero((z[1:-1] - z[:-2] > rise) & (z[1:-1] - z[2:] > -rise) & ~good[1:-1]) + 1
+    found = []
+    for i in bumps.tolist():
+        a, b = float(v[i - 1]), float(v[i + 1])
+        m1, m2 = b - GOLDEN * (b - a), a + GOLDEN * (b - a)
+        f1, f2 = margin(m1), margin(m2)
+        for _ in range(40):  # golden-section search for the maximum on [a, b]
+            if f1 >= f2:
+                b, m2, f2 = m2, m1, f1
+                m1 = b - GOLDEN * (b - a)
+                f1 = margin(m1)
+            else:
+                a, m1, f1 = m1, m2, f2
+                m2 = a + GOLDEN * (b - a)
+                f2 = margin(m2)
+        top, f = (m1, f1) if f1 >= f2 else (m2, f2)
+        if f >= 0:
+            found.append(top)
+    if not found:
+        return v, good
+    order = np.argsort(np.concatenate([v, found]), kind="stable")
+    return (np.concatenate([v, found])[order],
+            np.concatenate([good, np.ones(len(found), dtype=bool)])[order])
 
 
 def _runs(v: np.ndarray, good: np.ndarray, margin: Callable[[float], float],

@@ -1,7 +1,6 @@
 """The registry's contract, run against SQLite and PostgreSQL alike (each test on a fresh store)."""
 
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from service.registry.sqlite import SqliteRegistry
 from service.settings import Settings
 from service.stored import BrokenModel, NewModel
 from service.training import as_new_model, ensure_defaults
+from tests.server import until
 
 
 @pytest.fixture
@@ -140,29 +140,36 @@ def test_a_worker_keeps_only_the_recently_used_models_loaded(reg, monkeypatch):
 
 
 STARTER = """
-import sys, time
+import os, sys, time
+from pathlib import Path
 from service.registry import open_registry
 from service.settings import Settings
 from service.training import ensure_defaults
 
-time.sleep(max(0.0, float(sys.argv[1]) - time.time()))  # every process starts at the same moment
+# A barrier: say ready once imported, then start when the test says go (every process at once).
+barrier = Path(sys.argv[1])
+(barrier / f"ready-{os.getpid()}").touch()
+while not (barrier / "go").exists():
+    time.sleep(0.001)
 ensure_defaults(open_registry(Settings()))
 """
 
 
 @pytest.mark.parametrize("attempt", range(2))
-def test_many_processes_opening_a_new_registry_at_once(store_env, opener, attempt):
+def test_many_processes_opening_a_new_registry_at_once(store_env, opener, attempt, tmp_path):
     import os
     import subprocess
     import sys
-    import time
 
     from tests.server import ROOT
 
-    start = time.time() + 2.0
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
     env = {**os.environ, **store_env}
-    procs = [subprocess.Popen([sys.executable, "-c", STARTER, str(start)], cwd=ROOT, env=env,
+    procs = [subprocess.Popen([sys.executable, "-c", STARTER, str(barrier)], cwd=ROOT, env=env,
                               stderr=subprocess.PIPE) for _ in range(8)]
+    until(lambda: len(list(barrier.glob("ready-*"))) == 8 or any(p.poll() is not None for p in procs), 120)
+    (barrier / "go").touch()
     errors = [p.communicate(timeout=60)[1].decode() for p in procs]
     assert [p.returncode for p in procs] == [0] * 8, errors
     reg = opener()
@@ -220,13 +227,12 @@ def test_a_job_is_claimed_once_and_finished_by_its_attempt_only(reg, opener):
 def test_a_lost_lease_is_run_again_then_failed_with_a_reason(reg):
     job = reg.create_job({"seeds": [1]}, seeds_total=1, steps=10)
     assert reg.claim(job["id"], "gone-1", lease=0.01) == 1
-    time.sleep(0.05)
-    assert reg.reclaim(max_attempts=2, requeue_after=60) == [job["id"]]
+    assert until(lambda: reg.reclaim(max_attempts=2, requeue_after=60), 10, every=0.005) == [job["id"]]
     assert reg.job(job["id"])["status"] == "queued"
     assert not reg.renew(job["id"], 1, 30, {"seeds_done": 0, "step": 1, "steps": 10})  # old owner
     assert reg.claim(job["id"], "gone-2", lease=0.01) == 2
-    time.sleep(0.05)
-    assert reg.reclaim(max_attempts=2, requeue_after=60) == []
+    until(lambda: reg.reclaim(max_attempts=2, requeue_after=60) == []
+          and reg.job(job["id"])["status"] == "failed", 10, every=0.005)
     failed = reg.job(job["id"])
     assert failed["status"] == "failed" and failed["problem"]["type"] == "/problems/trainer-lost"
     assert "gone-2" in failed["problem"]["detail"] and "no model" in failed["problem"]["detail"]
