@@ -57,7 +57,10 @@ class Registry:
         self._trajectories: OrderedDict[str, Trajectory] = OrderedDict()
         self._names: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._version: Any = None
+        # The store's version as this thread's connection last saw it. SQLite's data_version is
+        # a counter per connection, and each thread of a worker has its own connection, so one
+        # thread's reading says nothing about another's.
+        self._seen = threading.local()
         self._active: str | None = None
 
     # ---- what a store provides --------------------------------------------------------------
@@ -88,17 +91,17 @@ class Registry:
         """Bump the version row inside a write that changed the models or the active id."""
         db.execute("UPDATE state SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
                    "WHERE key = 'version'")
-        self._version = None  # this process re-reads too: its own commits move no data_version
+        self._seen.version = None  # re-read here too: a connection's own commits move no data_version
 
     # ---- freshness --------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Notice commits by other processes: re-read the active id and forget deleted models."""
         version = self._version_now()
-        if version == self._version:
+        if version == getattr(self._seen, "version", None):
             return
         with self._lock:
-            self._version = version
+            self._seen.version = version
             rows = self.query("SELECT value FROM state WHERE key = 'active'")
             self._active = rows[0][0] if rows else None
             ids = {r[0] for r in self.query("SELECT id FROM models")}

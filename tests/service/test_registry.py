@@ -1,6 +1,7 @@
 """The registry's contract, run against SQLite and PostgreSQL alike (each test on a fresh store)."""
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -302,3 +303,18 @@ def test_a_registry_from_before_trajectories_upgrades_and_its_models_have_none(r
     again = opener()
     assert again.query("SELECT version_num FROM alembic_version") == [(HEAD,)]
     assert again.snapshots(default) is None and again.trajectory(again.get(default)) is None
+
+
+def test_every_thread_of_a_worker_sees_another_process_s_activation(reg, opener):
+    """A gthread worker's threads each have a connection; SQLite's data_version counts per
+    connection (a new one starts at 1), so what one thread saw must not stand for another's."""
+    other = opener()
+    lab, default = reg.get("lab").id, reg.get("default").id
+    with ThreadPoolExecutor(1) as first, ThreadPoolExecutor(1) as second:
+        first.submit(reg.refresh).result()
+        other.activate(lab)
+        assert first.submit(lambda: reg.active_id).result() == lab
+        second.submit(reg.query, "SELECT 1").result()  # its connection opens now
+        other.activate(default)
+        # the two threads' counters now read the same number, though only the second has moved
+        assert second.submit(lambda: reg.active_id).result() == default
