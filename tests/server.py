@@ -161,6 +161,19 @@ def established(pid: int, port: int) -> int:
     return count
 
 
+def raw_exchange(server, request: bytes) -> tuple[int, dict, bytes]:
+    """Send bytes as they are; return the status, headers and body of the answer."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(request)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, body
+
+
 def admin() -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKEN}"}
 

@@ -2,13 +2,12 @@
 request line, a chunked body over the cap, coded bodies."""
 
 import gzip
-import socket
 
 import orjson
 import pytest
 import requests
 
-from tests.server import Server
+from tests.server import Server, raw_exchange
 
 J = {"Content-Type": "application/json"}
 OK = orjson.dumps({"temperature": 200, "duration": 13.9})
@@ -27,19 +26,6 @@ def assert_problem(r, status, words):
     assert r.headers["Content-Type"] == "application/problem+json"
     problem = r.json()
     assert problem["status"] == status and words in problem["detail"], problem
-
-
-def raw_exchange(server, request: bytes) -> tuple[int, dict, bytes]:
-    """Send bytes as they are; return the status, headers and body of the answer."""
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
-        s.sendall(request)
-        data = b""
-        while chunk := s.recv(65536):
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.split(": ", 1) for line in lines[1:])
-    return int(lines[0].split()[1]), headers, body
 
 
 @pytest.mark.parametrize(("request_bytes", "status"), [

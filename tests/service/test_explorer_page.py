@@ -204,6 +204,15 @@ def test_phone_width_has_no_horizontal_scroll(browser, server):
     assert w.errors == []
 
 
+def serious_violations(page, context: str) -> list[tuple]:
+    """Run axe-core over ``context`` (a JavaScript expression) and return its serious and
+    critical violations: rule, impact and the first few elements."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(f"axe.run({context}, {{resultTypes: ['violations']}})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
 def test_axe_finds_no_serious_or_critical_violations(browser, server):
     assert AXE is not None, "axe-core is missing: run `make axe` (make test does)"
     w = Watched(browser, server, bypass_csp=True)  # axe is injected as a script of the test's own
@@ -213,12 +222,9 @@ def test_axe_finds_no_serious_or_critical_violations(browser, server):
         page.locator("#reading-form input[name=duration]").fill("13.9")
         page.locator("#reading-form button").click()
         page.wait_for_selector("#verdict")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        bad = serious_violations(page, "document")
     finally:
         w.close()
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-           for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert bad == []
     assert w.errors == []
 

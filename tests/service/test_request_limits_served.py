@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 
-from tests.server import Server
+from tests.server import Server, raw_exchange
 
 MAX_URI, MAX_FIELDS = 4096, 50  # the README's limits
 
@@ -22,15 +21,7 @@ def server(tmp_path_factory):
 def raw(server, target: str, fields: list[str]) -> tuple[int, dict, bytes]:
     """Send exactly this request line and these header fields; return status, headers, body."""
     request = f"GET {target} HTTP/1.1\r\n" + "".join(f"{f}\r\n" for f in fields) + "\r\n"
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
-        s.sendall(request.encode("latin-1"))
-        data = b""
-        while chunk := s.recv(65536):
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.split(": ", 1) for line in lines[1:])
-    return int(lines[0].split()[1]), headers, body
+    return raw_exchange(server, request.encode("latin-1"))
 
 
 def target_of(length: int) -> str:
