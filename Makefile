@@ -74,8 +74,8 @@ LOCK := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit-in
 	--no-emit-find-links --allow-unsafe
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(LOCK) --extra otel -o requirements.txt pyproject.toml
-	$(LOCK) --extra dev --extra otel -o requirements-dev.txt pyproject.toml
+	$(LOCK) --extra otel --extra granian -o requirements.txt pyproject.toml
+	$(LOCK) --extra dev --extra otel --extra granian -o requirements-dev.txt pyproject.toml
 
 spec: $(STAMP)
 	$(BIN)/python -m service.spec > openapi.yaml

@@ -1,13 +1,11 @@
 """gunicorn settings for roastnet; `roastnet serve` and the Dockerfile both use this file.
 
-Every value can be overridden on the command line; ROASTNET_BIND and ROASTNET_WORKERS set the two
-that operators change most.
+The values operators change come from ROASTNET_* through service/settings.py (ROASTNET_BIND
+and ROASTNET_WORKERS most often); any value can also be overridden on gunicorn's command line.
 """
 
-import multiprocessing
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 # The matrices are tiny: BLAS threads only cost, and native thread pools alive at fork time are a
@@ -15,10 +13,14 @@ from pathlib import Path
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+from service.metrics_dir import metrics_directory  # noqa: E402 (after the BLAS variables)
+from service.settings import Settings  # noqa: E402
+
+_settings = Settings()
 _board = None  # the connections board (service/balanced_worker.py), made in on_starting
 
 wsgi_app = "service.wsgi:app"
-bind = os.environ.get("ROASTNET_BIND", "127.0.0.1:8000")
+bind = _settings.bind
 
 # Threaded workers that keep connections alive. Sync workers answer one request per connection
 # (`Connection: close`), so every request paid a TCP handshake; clients and proxies that reuse
@@ -28,14 +30,14 @@ bind = os.environ.get("ROASTNET_BIND", "127.0.0.1:8000")
 # taken in turn on a loaded machine: 783 and 780 req/s with 2 threads, 417 and 382 with 4, 402
 # and 272 with 1). `make bench` prints sync against these workers, with and without keep-alive
 # clients and behind nginx.
-workers = int(os.environ.get("ROASTNET_WORKERS", 2 * multiprocessing.cpu_count()))
+workers = _settings.workers
 worker_class = "service.balanced_worker.BalancedThreadWorker"  # gthread that spreads connections
-threads = int(os.environ.get("ROASTNET_THREADS", 2))
+threads = _settings.threads
 # A kept-alive connection stays with the worker that accepted it: gunicorn's gthread pinned a
 # burst of them to whichever worker woke first. The worker class above accepts only while it
 # holds no more than one connection above the least-loaded worker (service/balanced_worker.py).
 # worker_connections is still each worker's cap.
-worker_connections = int(os.environ.get("ROASTNET_WORKER_CONNECTIONS", 1000))
+worker_connections = _settings.worker_connections
 keepalive = 5  # seconds an idle connection is kept; nginx's upstream keepalive_timeout sits below
 preload_app = False  # each worker opens its own SQLite connection and numpy after the fork
 
@@ -52,8 +54,6 @@ graceful_timeout = 30
 # ROASTNET_MAX_REQUESTS (0, off, by default), after that many requests; the claim waits while
 # another worker of this server is being recycled.
 max_requests = 0
-_recycle_growth_mib = float(os.environ.get("ROASTNET_RECYCLE_GROWTH_MIB", 256))
-_recycle_max_requests = int(os.environ.get("ROASTNET_MAX_REQUESTS", 0))
 
 # Requests have short lines and few headers. The app refuses more than 4096 bytes of path and query,
 # 50 header fields or a field over 8 KiB with a problem+json answer; gunicorn's own limits sit above
@@ -65,12 +65,12 @@ limit_request_field_size = 32768
 # Access logs are off by default (they cost throughput); ROASTNET_ACCESS_LOG=- turns them on.
 # The format names no request header, so the admin token never reaches a log line; it carries the
 # request id and model id the app sets on the answer.
-accesslog = os.environ.get("ROASTNET_ACCESS_LOG") or None
+accesslog = _settings.access_log or None
 access_log_format = ('%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s '
                      'model_id=%({x-model-id}o)s')
 errorlog = "-"
-loglevel = os.environ.get("ROASTNET_LOG_LEVEL", "info").lower()
-if os.environ.get("ROASTNET_LOG_FORMAT") == "json":
+loglevel = _settings.log_level.lower()
+if _settings.log_format == "json":
     # gunicorn's own lines as JSON too; the app then writes one JSON line per request itself.
     from service.logs import gunicorn_config
 
@@ -88,14 +88,14 @@ def on_starting(server):
     beats gunicorn's own halt report. Then make the directory in which the workers keep their
     metrics (prometheus-client's multiprocess mode): new for each server, so no stale counts.
     """
-    from service.settings import RegistryError, Settings, ensure_writable
+    from service.settings import RegistryError, ensure_writable
 
     try:
-        ensure_writable(Settings().data_dir)
+        ensure_writable(_settings.data_dir)
     except RegistryError as exc:
         server.log.critical("cannot start: %s", exc)
         raise SystemExit(4) from None
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_directory()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_directory()
     # The workers' one recycling slot (a small file beside the metrics, gone with them on exit).
     os.environ["ROASTNET_RECYCLE_STATE"] = os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "recycling")
     # The board on which workers show how many connections they hold.
@@ -109,39 +109,12 @@ def on_starting(server):
     refusals.install()  # gunicorn's own 400/414/431 answers as problem+json, like the app's
 
 
-def _metrics_directory() -> str:
-    """Make the directory for the workers' metrics (in memory on /dev/shm where it is writable).
-
-    prometheus-client reads PROMETHEUS_MULTIPROC_DIR when it is first imported, so the master
-    sets it here, before anything imports it; the workers inherit it.
-
-    Its name carries the master's pid, so that a directory left by a server that was killed
-    (no exit hook ran) is removed by the next server to start.
-    """
-    base = Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else Path(tempfile.gettempdir())
-    for old in base.glob("roastnet-metrics-*-*"):
-        pid = old.name.split("-")[2]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(old, ignore_errors=True)
-    return tempfile.mkdtemp(prefix=f"roastnet-metrics-{os.getpid()}-", dir=base)
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's
-    return True
-
-
 def post_worker_init(worker):
     """Give the worker its recycler; a worker replacing a recycled one ends that recycle."""
     from service.recycling import Recycler
 
-    worker.recycler = Recycler(Path(os.environ["ROASTNET_RECYCLE_STATE"]), _recycle_growth_mib,
-                               _recycle_max_requests)
+    worker.recycler = Recycler(Path(os.environ["ROASTNET_RECYCLE_STATE"]), _settings.recycle_growth_mib,
+                               _settings.max_requests)
     if worker.recycler.release_if_replaced():
         worker.log.info("worker %d ready: the recycle it replaces is over", worker.pid)
 

@@ -1,10 +1,10 @@
 """How roastnet is reached: clients that keep connections alive or not, and nginx in front.
 
 gunicorn.conf.py's workers (threaded, keep-alive, connections spread over the workers) beside the
-sync workers it used before (one request per connection), each asked by wrk directly with
-keep-alive, directly with ``Connection: close``, and through Debian's nginx with an upstream
-keepalive pool as operators deploy it. Runs alternate between the two servers, twice; each cell
-is the median with the range.
+sync workers it used before (one request per connection) and granian (`roastnet serve --server
+granian`), each asked by wrk directly with keep-alive, directly with ``Connection: close``, and
+through Debian's nginx with an upstream keepalive pool as operators deploy it. Runs alternate
+between the servers, twice; each cell is the median with the range.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,13 +21,15 @@ import requests
 
 from benchmarks.bench_service import CONNECTIONS, _lua, wrk
 from benchmarks.common import table
-from tests.server import Server, free_port
+from tests.server import ROOT, SERVE_ONLY, Server, free_port
 
 SECONDS = 8
 ROUNDS = 2
 WORKERS = 2  # as the peers get
-SETUPS = {"gunicorn.conf.py (balanced gthread, keep-alive)": [],
-          "sync workers (before)": ["--worker-class", "sync"]}
+GUNICORN = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")]
+SETUPS = {"gunicorn.conf.py (balanced gthread, keep-alive)": [*GUNICORN, "service.wsgi:app"],
+          "sync workers (before)": [*GUNICORN, "--worker-class", "sync", "service.wsgi:app"],
+          "granian (roastnet serve --server granian)": [*SERVE_ONLY, "--server", "granian"]}
 NGINX = """worker_processes 1;
 pid {tmp}/nginx.pid;
 error_log {tmp}/nginx-error.log warn;
@@ -97,10 +100,8 @@ def main() -> None:
         tmp = Path(tmp)
         lua = _lua(tmp / "predict.lua", b'{"temperature": 200, "duration": 13.9}')
         for round_ in range(ROUNDS):
-            for name, args in SETUPS.items():
-                server = Server(tmp / f"data-{round_}-{len(args)}", workers=WORKERS)
-                server.cmd = server.cmd[:-1] + [*args, server.cmd[-1]]
-                with server:
+            for n, (name, cmd) in enumerate(SETUPS.items()):
+                with Server(tmp / f"data-{round_}-{n}", workers=WORKERS, cmd=cmd) as server:
                     for mode, run in _runs(server, lua, tmp).items():
                         results[name].setdefault(mode, []).append(run)
     rows = []
@@ -109,7 +110,7 @@ def main() -> None:
             rows.append([name, mode, *[_spread([r[k] for r in runs]) for k in ("rps", "p50_ms", "p99_ms")],
                          sum(r["errors"] for r in runs)])
     table(f"POST /v1/predict, one reading, wrk -c{CONNECTIONS} {SECONDS} s, {WORKERS} workers; median "
-          f"(min–max) of {ROUNDS} runs, the two servers in turn",
+          f"(min–max) of {ROUNDS} runs, the servers in turn",
           ["server", "client", "req/s", "p50 ms", "p99 ms", "non-2xx"], rows)
     if not shutil.which("nginx"):
         print("(nginx not installed: apt-get install nginx for the proxied rows)")

@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="default 127.0.0.1, or the host of ROASTNET_BIND")
     serve.add_argument("--port", type=int, help="default 8000, or the port of ROASTNET_BIND")
     serve.add_argument("--workers", type=int, default=None)
+    serve.add_argument("--server", choices=("gunicorn", "granian"),
+                       help="the HTTP server: gunicorn (default, or ROASTNET_SERVER), or granian "
+                            "(the granian extra)")
     serve.add_argument("--no-trainer", action="store_true",
                        help="serve only (trainers run elsewhere: `roastnet trainer`)")
 

@@ -5,6 +5,7 @@ Each imports what it needs when it runs (see service/cli.py); `predict` loads no
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -45,18 +46,23 @@ def serve(args) -> int:
     from service.settings import Settings
     from service.supervisor import supervise
 
+    settings = Settings()
     env = dict(os.environ)
-    host, _, port = env.get("ROASTNET_BIND", "127.0.0.1:8000").rpartition(":")
-    host, port = args.host or host, args.port or port
+    host, port = args.host or settings.host, args.port or settings.port
     env["ROASTNET_BIND"] = f"{host}:{port}"
     if args.workers:
         env["ROASTNET_WORKERS"] = str(args.workers)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")  # tiny matrices: BLAS threads only cost, in workers and trainer
-    open_registry(Settings()).close()  # a clear error now beats one from every worker
+    open_registry(settings).close()  # a clear error now beats one from every worker
     _check_free(host, int(port))
-    conf = GUNICORN_CONF if GUNICORN_CONF.exists() else Path("gunicorn.conf.py").resolve()  # installed
-    cmd = [sys.executable, "-m", "gunicorn", "-c", str(conf), "service.wsgi:app"]
+    if (args.server or settings.server) == "granian":
+        if importlib.util.find_spec("granian") is None:
+            raise CannotStart("cannot start: granian is not installed (pip install 'roastnet[granian]')")
+        cmd = [sys.executable, "-m", "service.granian_server"]
+    else:
+        conf = GUNICORN_CONF if GUNICORN_CONF.exists() else Path("gunicorn.conf.py").resolve()  # installed
+        cmd = [sys.executable, "-m", "gunicorn", "-c", str(conf), "service.wsgi:app"]
     if args.no_trainer:
         os.execve(sys.executable, cmd, env)
     return supervise(cmd, env)

@@ -44,6 +44,10 @@ def requested(default: tuple[str, ...] = FIELDS) -> tuple[str, ...]:
 
 
 def wants_csv() -> bool:
+    """Say whether Accept prefers CSV to JSON; one that names neither text/csv nor text/* cannot."""
+    accept = request.environ.get("HTTP_ACCEPT", "").lower()
+    if "csv" not in accept and "text/*" not in accept:
+        return False
     return request.accept_mimetypes.best_match(("application/json", CSV_TYPE)) == CSV_TYPE
 
 

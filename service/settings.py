@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 from typing import Literal
@@ -54,6 +55,27 @@ class Settings(BaseSettings):
     metrics: bool = True
     # Origins that browsers may call from: a comma-separated list, or "*"; empty turns CORS off.
     cors_origins: str = ""
+
+    # The HTTP server (gunicorn.conf.py, or granian: service/granian_server.py).
+    # gunicorn by default; granian is Rust's HTTP server for the same app (the `granian` extra).
+    server: Literal["gunicorn", "granian"] = "gunicorn"
+    bind: str = Field("127.0.0.1:8000", pattern=r"^.+:[0-9]{1,5}$")
+    workers: int = Field(default_factory=lambda: 2 * multiprocessing.cpu_count(), ge=1, le=256)
+    threads: int = Field(2, ge=1, le=64)  # per worker
+    worker_connections: int = Field(1000, ge=1)  # gunicorn: each worker's cap
+    # Recycle a worker whose resident memory grew this much since it warmed up (0: never), or
+    # after max_requests requests (0: never); one worker at a time (service/recycling.py).
+    recycle_growth_mib: float = Field(256, ge=0)
+    max_requests: int = Field(0, ge=0)
+    access_log: str | None = None  # "-": a line per request on standard output
+
+    @property
+    def host(self) -> str:
+        return self.bind.rpartition(":")[0].strip("[]")
+
+    @property
+    def port(self) -> int:
+        return int(self.bind.rpartition(":")[2])
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -24,9 +24,9 @@ import requests
 
 from benchmarks.bench_service import CONNECTIONS, _lua, wrk
 from benchmarks.common import table
-from benchmarks.peers.systems import PEERS, ROASTNET, System
+from benchmarks.peers.systems import OURS, PEERS, ROASTNET, ROASTNET_GRANIAN, System
 from model.train import Recipe, train
-from tests.server import Server
+from tests.server import SERVE_ONLY, Server
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -36,7 +36,7 @@ SECONDS = int(os.environ.get("ROASTNET_PEER_SECONDS", 10))
 READINGS = [(150 + i % 135, 11.5 + (i % 40) / 10) for i in range(10_000)]
 # The 10,000-reading batches each system is timed on: (label, path suffix). A trimmed answer is
 # one more line here, e.g. ("fields=probability,label", "?fields=probability,label").
-BATCHES = [("plain JSON", "")]
+BATCHES = [("plain JSON", ""), ("fields=probability,label", "?fields=probability,label")]
 JSON = {"Content-Type": "application/json"}
 
 
@@ -57,6 +57,8 @@ def start(system: System, tmp: Path, weights: Path) -> Server:
     env = {"ROASTNET_PEER_WEIGHTS": str(weights), "ROASTNET_WORKERS": "2"}
     if system is ROASTNET:
         return Server(tmp / "roastnet", workers=2, env=env).start()
+    if system is ROASTNET_GRANIAN:
+        return Server(tmp / system.key, workers=2, env=env, cmd=[*SERVE_ONLY, "--server", "granian"]).start()
     server = Server(tmp / system.key, env=env, cwd=HERE, cmd=[])
     server.cmd = system.command(venv(system), server.port)
     server.start(expect_ready=False)
@@ -101,7 +103,7 @@ def measure(system: System, tmp: Path, weights: Path, lua: dict[str, Path]) -> d
         run = wrk(url, lua[system.key], seconds=SECONDS)
         assert run["errors"] == 0, f"{system.name}: {run['errors']} non-2xx answers"
         for label, suffix in BATCHES:
-            if system is ROASTNET or not suffix:
+            if system in OURS or not suffix:
                 run[label] = batch_ms(system, server.url, suffix)
     return run
 
@@ -128,8 +130,8 @@ def main() -> None:
         tmp = Path(tmp)
         weights = tmp / "weights.json"
         weights.write_bytes(orjson.dumps(train(Recipe()).network.to_dict()))
-        lua = {s.key: _lua(tmp / f"{s.key}.lua", s.single) for s in (ROASTNET, *PEERS)}
-        peers = []
+        lua = {s.key: _lua(tmp / f"{s.key}.lua", s.single) for s in (*OURS, *PEERS)}
+        peers = [ROASTNET_GRANIAN]  # the same app under the other server: nothing to check
         for peer in PEERS:
             try:
                 gap = check_equal(peer, tmp, weights)

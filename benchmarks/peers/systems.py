@@ -42,6 +42,10 @@ def _predictions(answer: dict) -> list[float]:
 ROASTNET = System("roastnet", "roastnet (gunicorn.conf.py defaults)", "full explanation",
                   "/v1/predict", _readings, _predictions)
 
+ROASTNET_GRANIAN = System("roastnet-granian", "roastnet (serve --server granian)", "full explanation",
+                          "/v1/predict", _readings, _predictions)
+OURS = (ROASTNET, ROASTNET_GRANIAN)
+
 FASTAPI = System(
     "fastapi", "FastAPI + uvicorn (uvloop, httptools)", "probability + label", "/v1/predict",
     _readings, _predictions, packages=("fastapi[standard]", "numpy"),

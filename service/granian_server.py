@@ -1,0 +1,49 @@
+"""`roastnet serve --server granian`: the same WSGI app under granian, Rust's HTTP server.
+
+gunicorn stays the default (gunicorn.conf.py). granian parses HTTP and keeps connections alive in
+Rust, so a request costs the workers less Python; `make bench` prints the two side by side. What
+gunicorn.conf.py adds and granian does not: recycling (ROASTNET_RECYCLE_GROWTH_MIB and
+ROASTNET_MAX_REQUESTS apply to gunicorn only), connections spread evenly over the workers, and
+problem+json bodies on the refusals the server itself makes before the app sees a request.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+
+from service.metrics_dir import metrics_directory
+from service.settings import RegistryError, Settings, ensure_writable
+
+APP = "service.wsgi:app"
+
+
+def main() -> int:
+    """Serve until SIGTERM or SIGINT, then remove the workers' metrics directory."""
+    from granian.constants import HTTPModes, Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    settings = Settings()
+    try:
+        ensure_writable(settings.data_dir)
+    except RegistryError as exc:
+        logging.getLogger("roastnet").critical("cannot start: %s", exc)
+        return 4
+    # The workers fork from this process and inherit it; prometheus-client reads it on import.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_directory()
+    try:
+        Server(APP, address=settings.host, port=settings.port, interface=Interfaces.WSGI,
+               workers=settings.workers, blocking_threads=settings.threads, http=HTTPModes.http1,
+               websockets=False, log_level=LogLevels(settings.log_level.lower()),
+               log_access=settings.access_log is not None, respawn_failed_workers=True,
+               workers_kill_timeout=30).serve()
+    finally:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
