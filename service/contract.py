@@ -119,6 +119,8 @@ class Link:
 
 @dataclass(frozen=True)
 class Contract:
+    """What openapi.yaml says of one operation besides its method and path."""
+
     summary: str
     description: str
     answer: tuple[int, Any]  # (status, answer model; or "yaml", "html", "static", "text", None)

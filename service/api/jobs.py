@@ -89,7 +89,7 @@ def cancel_job(job_id: str) -> Response:
 
 
 def _find(job_id: str) -> dict:
-    job = registry().job(job_id) if len(job_id) <= 64 else None
+    job = registry().job(job_id) if len(job_id) <= JOB.schema["maxLength"] else None
     if job is None:
         raise NotFound(f"no job with id {job_id!r}; GET /v1/jobs lists them")
     return job
