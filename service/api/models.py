@@ -15,7 +15,7 @@ from service.params import LIMIT, OFFSET, REF
 from service.training import import_weights
 
 bp = Blueprint("models", __name__, url_prefix="/v1")
-MODEL = ("get", "/v1/models/{ref}")
+GET_MODEL = ("get", "/v1/models/{ref}")
 
 
 class ModelRef(BaseConverter):
@@ -40,7 +40,7 @@ def list_models() -> Response:
            "weights are already stored.",
            (201, a.ModelDetail), body=s.ImportRequest, problems=BODY_PROBLEMS + (409,), admin=True,
            also_ok=(200, "Already stored"), sends={201: ("Location",)},
-           links={code: {"GetModel": Link(*MODEL, "ref", "/id", "the imported model"),
+           links={code: {"GetModel": Link(*GET_MODEL, "ref", "/id", "the imported model"),
                          "DeleteModel": Link("delete", "/v1/models/{ref}", "ref", "/id", "delete it")}
                   for code in (200, 201)})
 def import_model() -> Response:
@@ -56,7 +56,7 @@ def import_model() -> Response:
 @operation("Make a model active",
            "Makes a model the one every worker answers with from its next request.",
            (200, a.ModelDetail), body=s.ActivateRequest, problems=BODY_PROBLEMS + READ_PROBLEMS,
-           admin=True, links={200: {"GetModel": Link(*MODEL, "ref", "/id", "the active model")}})
+           admin=True, links={200: {"GetModel": Link(*GET_MODEL, "ref", "/id", "the active model")}})
 def activate() -> Response:
     """Make a model the one every worker answers with."""
     model = find_model(parse(s.ActivateRequest, body_bytes()).id)
