@@ -6,10 +6,9 @@ import logging
 from pathlib import Path
 
 from flask import Flask, Response, request
-from werkzeug.routing import BaseConverter
 
 from service import caching, compression, cors, errors, logs, metrics, tracing
-from service.api import dataset, explorer, health, jobs, models, predictions
+from service.api import add_routes
 from service.auth import load_or_create_token
 from service.jobs import JobQueue
 from service.registry import Registry, open_registry
@@ -39,7 +38,6 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     token = settings.admin_token.get_secret_value() if settings.admin_token else None
     app.config["ROASTNET_TOKEN"] = token or load_or_create_token(settings.data_dir)
 
-    app.url_map.converters["model_ref"] = ModelRef
     # after_request hooks run in the reverse order of registration: the request log and the
     # metrics run last, so that they see the answer as sent (compressed, or a 304).
     logs.init_app(app, request_lines=settings.log_format == "json")
@@ -47,20 +45,13 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         metrics.init_app(app)
     compression.init_app(app)
     errors.init_app(app)
-    for blueprint in (health.bp, predictions.bp, dataset.bp, models.bp, jobs.bp, explorer.bp):
-        app.register_blueprint(blueprint)
+    add_routes(app, settings.metrics)
     app.before_request(_request_limits)
     caching.init_app(app)  # runs before compression, which suffixes the ETag made here per coding
     cors.init_app(app, settings.cors_origin_list)
     app.after_request(_headers)
     tracing.init_app(app)
     return app
-
-
-class ModelRef(BaseConverter):
-    """A model id or name in a path; "active" is not one (GET and PUT /v1/models/active are routes)."""
-
-    regex = r"(?!active(?:/|$))[^/]+"
 
 
 def _spec() -> bytes:

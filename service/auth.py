@@ -6,7 +6,6 @@ import hmac
 import logging
 import os
 import secrets
-from functools import wraps
 from pathlib import Path
 
 from flask import current_app, request
@@ -43,20 +42,14 @@ def load_or_create_token(data_dir: Path) -> str:
     return token
 
 
-def admin_required(view):
-    """Refuse the view unless the request carries the admin bearer token."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        scheme, _, given = header.partition(" ")
-        if not header:
-            raise Unauthorized("this call needs an admin token: Authorization: Bearer <token>")
-        if scheme.lower() != "bearer" or not given.strip():
-            raise Unauthorized("use the Bearer scheme: Authorization: Bearer <token>")
-        expected = current_app.config["ROASTNET_TOKEN"]
-        if not hmac.compare_digest(given.strip().encode(), expected.encode()):
-            raise Unauthorized("the admin token is not valid")
-        return view(*args, **kwargs)
-
-    return wrapper
+def check_admin() -> None:
+    """Refuse the request unless it carries the admin bearer token."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if not header:
+        raise Unauthorized("this call needs an admin token: Authorization: Bearer <token>")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise Unauthorized("use the Bearer scheme: Authorization: Bearer <token>")
+    expected = current_app.config["ROASTNET_TOKEN"]
+    if not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise Unauthorized("the admin token is not valid")

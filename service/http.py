@@ -15,6 +15,7 @@ from service.errors import (
     ValidationProblem,
     too_large,
 )
+from service.params import MODEL
 from service.registry import Registry
 from service.stored import StoredModel
 from service.validation import parse  # noqa: F401  (the views import it from here)
@@ -85,7 +86,7 @@ def registry() -> Registry:
 def chosen_model() -> StoredModel:
     """Return the model named by ?model= (id or name), else the active one."""
     req = request._get_current_object()
-    ref = req.args.get("model") if req.environ.get("QUERY_STRING") else None
+    ref = req.args.get(MODEL.name) if req.environ.get("QUERY_STRING") else None
     if ref == "":
         raise ValidationProblem("model must be a model id or name; leave it out for the active model")
     return find_model(ref)
@@ -94,31 +95,3 @@ def chosen_model() -> StoredModel:
 def find_model(ref: str | None) -> StoredModel:
     """Return the model with id or name ``ref`` (the active one for None) or raise a problem."""
     return registry().get(ref) if ref else registry().active()  # errors.init_app words failures
-
-
-def int_arg(name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        try:  # 3.0 and 1e3 are whole numbers too (JSON Schema's integer)
-            number = float(raw)
-            value = int(number) if number.is_integer() else None
-        except ValueError:
-            value = None
-        if value is None:
-            raise ValidationProblem(f"{name} must be a whole number from {lo} to {hi}") from None
-    if not lo <= value <= hi:
-        raise ValidationProblem(f"{name} must be a whole number from {lo} to {hi}, got {value}")
-    return value
-
-
-def choice_arg(name: str, choices: tuple[str, ...], default: str) -> str:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if raw not in choices:
-        raise ValidationProblem(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
-    return raw

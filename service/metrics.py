@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from flask import Flask, Response, g, request
+from flask import Blueprint, Flask, Response, current_app, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -25,6 +25,8 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
+
+from service.contract import operation
 
 if TYPE_CHECKING:
     from service.present import Tally
@@ -44,8 +46,11 @@ FIRED = Counter("roastnet_fired_units", "Units responsible for a bad verdict, by
                 ["region", "model"], registry=_counted)
 
 
+bp = Blueprint("metrics", __name__)
+
+
 def init_app(app: Flask) -> None:
-    """Count every answer and serve GET /metrics."""
+    """Count every answer; keep what GET /metrics reads (app.py adds the route)."""
     scraped = CollectorRegistry()
     if os.environ.get(MULTIPROCESS_DIR):
         multiprocess.MultiProcessCollector(scraped)
@@ -54,30 +59,39 @@ def init_app(app: Flask) -> None:
     current = CollectorRegistry()
     current.register(_RegistryState(app))
     current.register(_Processes())
+    app.extensions["roastnet.metrics"] = (scraped, current)
+    app.after_request(_count)
 
-    def count(response: Response) -> Response:
-        req, ctx = request._get_current_object(), g._get_current_object()  # one look-up each
-        rule = req.url_rule
-        method = req.method if req.method in METHODS else "other"  # clients choose it: keep it bounded
-        key = (rule.rule if rule is not None else "unmatched", method, response.status_code)
-        children = _children.get(key)
-        if children is None:
-            children = _children[key] = (REQUESTS.labels(*key[:2], str(key[2])), LATENCY.labels(*key[:2]))
-        children[0].inc()
-        started = getattr(ctx, "started", None)  # set by service.logs as the request begins
-        if started is not None:
-            children[1].observe(time.perf_counter() - started)
-        tally = getattr(ctx, "tally", None)
-        if tally is not None:
-            _count_predictions(tally)
-        return response
 
-    def metrics() -> Response:
-        body = generate_latest(scraped) + generate_latest(current)
-        return Response(body, content_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
+def _count(response: Response) -> Response:
+    req, ctx = request._get_current_object(), g._get_current_object()  # one look-up each
+    rule = req.url_rule
+    method = req.method if req.method in METHODS else "other"  # clients choose it: keep it bounded
+    key = (rule.rule if rule is not None else "unmatched", method, response.status_code)
+    children = _children.get(key)
+    if children is None:
+        children = _children[key] = (REQUESTS.labels(*key[:2], str(key[2])), LATENCY.labels(*key[:2]))
+    children[0].inc()
+    started = getattr(ctx, "started", None)  # set by service.logs as the request begins
+    if started is not None:
+        children[1].observe(time.perf_counter() - started)
+    tally = getattr(ctx, "tally", None)
+    if tally is not None:
+        _count_predictions(tally)
+    return response
 
-    app.after_request(count)
-    app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
+
+@bp.get("/metrics")
+@operation("Prometheus metrics of every worker (404 when ROASTNET_METRICS=false)",
+           "Prometheus text, summed over every worker: requests by route, method and status, their "
+           "latency, readings answered by verdict and model, responsible units by region, the "
+           "registry's size, the active model and the process figures of each worker. Absent (404) "
+           "when the server runs with ROASTNET_METRICS=false.",
+           (200, "text"), cached=False)
+def metrics() -> Response:
+    """Serve every worker's counts and the figures read now."""
+    body = b"".join(generate_latest(r) for r in current_app.extensions["roastnet.metrics"])
+    return Response(body, content_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
 
 
 _children: dict[tuple, tuple] = {}  # (route, method, status) -> the two labelled series, made once

@@ -5,15 +5,21 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from model.data import load_coffee_data, normalization
-from service.http import int_arg, json_response
+from service import answers as a
+from service.contract import operation
+from service.http import json_response
+from service.params import DATA_SEED
 
 bp = Blueprint("dataset", __name__, url_prefix="/v1")
 
 
 @bp.get("/dataset")
+@operation("The training data, labels and normalisation",
+           "The course lab's training readings, their labels and the normalisation.",
+           (200, a.DatasetResponse), problems=(422,), params=(DATA_SEED,))
 def dataset() -> Response:
     """Return the lab's training data, labels and normalisation."""
-    data_seed = int_arg("data_seed", 2, 0, 2**32 - 1)
+    data_seed = DATA_SEED.read()
     X, Y = load_coffee_data(data_seed)
     mean, std = normalization(X)
     samples = [{"temperature": t, "duration": d, "good_roast": bool(y)}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response
 
+from service.contract import Param, operation
 from service.errors import NotFound
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -28,10 +29,19 @@ def _files() -> dict[str, tuple[bytes, str]]:
 
 FILES = _files()
 PAGE = (STATIC / "explorer.html").read_bytes()
+NAME = Param("name", "path", "file name", {"type": "string", "enum": sorted(FILES)})
 
 
-@bp.get("/")
+# Registered as /explorer after /, so openapi.yaml lists / first.
 @bp.get("/explorer")
+@bp.get("/")
+@operation("The roast explorer page",
+           "The roast explorer (HTML; its CSS and ES modules come from /static/): the decision map "
+           "with the training readings and each unit's boundary, one activation map per unit, "
+           "explanations of a clicked or typed reading, the models and their loss curves, and a "
+           "seeds lab that retrains. It calls only this server's API and loads nothing from "
+           "elsewhere (Content-Security-Policy).",
+           (200, "html"), sends={200: ("Content-Security-Policy",)})
 def page() -> Response:
     """Serve the explorer page."""
     response = Response(PAGE, content_type="text/html; charset=utf-8")
@@ -40,6 +50,9 @@ def page() -> Response:
 
 
 @bp.get("/static/<name>")
+@operation("A stylesheet or ES module of the explorer page",
+           "A stylesheet (text/css) or ES module (text/javascript) of the explorer page.",
+           (200, "static"), problems=(404,), params=(NAME,))
 def static(name: str) -> Response:
     """Serve one of the page's stylesheets or ES modules."""
     found = FILES.get(name)

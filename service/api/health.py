@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
+from service import answers as a
+from service.contract import operation
 from service.errors import Unavailable
 from service.http import json_response, registry
 from service.registry import UnknownModel
@@ -13,12 +15,16 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@operation("Liveness", "Answers 200 while the process can serve at all.", (200, a.Health))
 def healthz() -> Response:
     """Answer while the process can serve at all."""
     return json_response({"status": "ok"})
 
 
 @bp.get("/readyz")
+@operation("Readiness: registry reachable, active model loaded",
+           "Answers 200 when the registry is reachable and the active model loads, else 503.",
+           (200, a.Ready), problems=(503,))
 def readyz() -> Response:
     """Answer 200 when the registry is reachable and the active model answers a reading."""
     try:
@@ -30,6 +36,7 @@ def readyz() -> Response:
 
 
 @bp.get("/openapi.yaml")
+@operation("This contract", "This document.", (200, "yaml"))
 def openapi() -> Response:
     """Serve the OpenAPI contract."""
     return Response(current_app.config["ROASTNET_SPEC"], mimetype="application/yaml")

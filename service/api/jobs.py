@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from service.auth import admin_required
-from service.errors import Conflict, NotFound, ValidationProblem
-from service.http import body_bytes, int_arg, json_response, parse, registry
-from service.jobs import JobQueue, preferred_wait, submit, wait_for
-from service.registry.jobs import STATUSES
+from service import answers as a
+from service.contract import BODY_PROBLEMS, Link, operation
+from service.errors import Conflict, NotFound
+from service.http import body_bytes, json_response, parse, registry
+from service.jobs import MAX_WAIT, JobQueue, preferred_wait, submit, wait_for
+from service.params import JOB, LIMIT, OFFSET, PREFER, STATUS
 from service.schemas import RetrainRequest
 
 bp = Blueprint("jobs", __name__, url_prefix="/v1")
+LOCATION = {"description": "the job: /v1/jobs/{id}", "schema": {"type": "string"}}
+APPLIED = {"description": "wait=N, the wait that was honoured (RFC 7240)", "schema": {"type": "string"}}
+GET_JOB = ("get", "/v1/jobs/{job_id}")
+GET_MODEL = ("get", "/v1/models/{ref}")
+FIRST_MODEL = "/result/models/0/id"
 
 
 def queue() -> JobQueue:
@@ -19,12 +25,25 @@ def queue() -> JobQueue:
 
 
 @bp.post("/retrain")
-@admin_required
+@operation("Queue a retrain: one model per seed, compared (a job; 201 inline with Prefer: wait=N)",
+           "Queues a job that trains one model per seed and compares how their units divide the "
+           "bad-roast regions: 202 with Location /v1/jobs/{id}; with Prefer: wait=N "
+           f"(N up to {MAX_WAIT} s), 201 with the finished job inline when it ends in time.",
+           (202, a.Job), body=RetrainRequest, problems=BODY_PROBLEMS, params=(PREFER,), admin=True,
+           also_ok=(201, "The job finished within Prefer: wait=N; it is inline"),
+           headers={202: {"Location": LOCATION}, 201: {"Location": LOCATION, "Preference-Applied": APPLIED}},
+           links={
+               202: {"GetJob": Link(*GET_JOB, "job_id", "/id", "the queued job"),
+                     "CancelJob": Link("delete", "/v1/jobs/{job_id}", "job_id", "/id", "cancel it")},
+               201: {"GetJob": Link(*GET_JOB, "job_id", "/id", "the finished job"),
+                     "GetModel": Link(*GET_MODEL, "ref", FIRST_MODEL, "the first seed's model"),
+                     "GetTrajectory": Link("get", "/v1/models/{ref}/trajectory", "ref", FIRST_MODEL,
+                                           "how the first seed's units moved while it trained")}})
 def retrain_seeds() -> Response:
     """Queue a retrain: one model per seed, compared by how their units divide the regions."""
     req = parse(RetrainRequest, body_bytes())
     settings = current_app.config["ROASTNET"]
-    wait = preferred_wait(request.headers.get("Prefer"), settings.max_wait_seconds)
+    wait = preferred_wait(request.headers.get(PREFER.name), settings.max_wait_seconds)
     job = submit(registry(), queue(), req, settings.max_retrain_work)
     headers = {"Location": f"/v1/jobs/{job['id']}"}
     if wait is not None:
@@ -39,25 +58,28 @@ def retrain_seeds() -> Response:
 
 
 @bp.get("/jobs")
+@operation("Retrain jobs, newest first", "Retrain jobs, newest first; ?status= keeps one state.",
+           (200, a.JobList), problems=(422,), params=(LIMIT, OFFSET, STATUS))
 def list_jobs() -> Response:
     """List jobs, newest first, optionally of one status."""
-    limit = int_arg("limit", 50, 1, 500)
-    offset = int_arg("offset", 0, 0, 10**9)
-    status = request.args.get("status")
-    if status is not None and status not in STATUSES:
-        raise ValidationProblem(f"status must be one of {', '.join(STATUSES)}")
+    limit, offset, status = LIMIT.read(), OFFSET.read(), STATUS.read()
     jobs, total = registry().jobs(limit, offset, status)
     return json_response({"jobs": jobs, "total": total, "limit": limit, "offset": offset})
 
 
 @bp.get("/jobs/<job_id>")
+@operation("One job: status, progress, result or problem",
+           "One job: its status, progress while it runs, and its result or the problem that ended it.",
+           (200, a.Job), problems=(404,), params=(JOB,))
 def get_job(job_id: str) -> Response:
     """Return one job: its status, progress, request, and result or problem."""
     return json_response(_find(job_id))
 
 
 @bp.delete("/jobs/<job_id>")
-@admin_required
+@operation("Cancel a queued or running job",
+           "Cancels a queued or running job; its models are not stored.",
+           (200, a.Job), problems=(404, 409), params=(JOB,), admin=True)
 def cancel_job(job_id: str) -> Response:
     """Cancel a queued or running job; a running one stops at its next progress write."""
     _find(job_id)
@@ -67,7 +89,7 @@ def cancel_job(job_id: str) -> Response:
 
 
 def _find(job_id: str) -> dict:
-    job = registry().job(job_id) if len(job_id) <= 64 else None
+    job = registry().job(job_id) if len(job_id) <= JOB.schema["maxLength"] else None
     if job is None:
         raise NotFound(f"no job with id {job_id!r}; GET /v1/jobs lists them")
     return job

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, g
 
+from service import answers as a
 from service import columns, present, readings
-from service.errors import ValidationProblem
-from service.http import body, body_bytes, choice_arg, chosen_model, int_arg, json_response
-from service.schemas import ExplainBatchRequest
+from service import schemas as s
+from service.contract import BODY_PROBLEMS, READ_PROBLEMS, operation
+from service.http import body, body_bytes, chosen_model, json_response
+from service.params import BASELINE, FIELDS_ASKED, MODEL, RESOLUTION, THRESHOLD
 from service.stored import StoredModel
 
 bp = Blueprint("predictions", __name__, url_prefix="/v1")
+MODEL_ANSWER = {200: ("X-Model-Id",)}  # the answer names the model that made it
+CSV_BODY = {"schema": {"type": "string", "pattern": "^\ufeff?temperature,duration(,temperature_unit)?\r?\n",
+                       "description": "a header row, then one reading per line, e.g. "
+                                      "temperature,duration⏎200,13.9⏎160,13.5⏎"}}
+CSV_ANSWER = {"schema": {"type": "string",
+                         "description": "one row per reading after a header row, a column per field; unit "
+                             "lists as neuron numbers joined by ';', hidden as numbers joined by "
+                             "';', and after fired a reasons column joining their reasons with ' | '"}}
 
 
 def answer(model: StoredModel, content: dict) -> Response:
@@ -22,13 +30,20 @@ def answer(model: StoredModel, content: dict) -> Response:
 
 
 @bp.post("/predict")
+@operation("Good or bad roast, fired units and reasons",
+           "One reading, or {\"readings\": [...]} with up to the server's limit "
+           f"({s.MAX_BATCH:,} by default). Each answer says good or bad, the units that fired and "
+           "why, in roast words. The body may be sent gzip-coded (Content-Encoding: gzip).",
+           (200, a.PredictAnswer), body=(s.SingleRequest, s.BatchRequest),
+           problems=BODY_PROBLEMS + READ_PROBLEMS, params=(MODEL, FIELDS_ASKED, THRESHOLD),
+           media=({columns.CSV_TYPE: CSV_BODY}, {columns.CSV_TYPE: CSV_ANSWER}), sends=MODEL_ANSWER)
 def predict() -> Response:
     """Say good or bad for each reading, which units are responsible and why."""
     as_csv = columns.wants_csv()
     fields = columns.requested(columns.CSV_FIELDS if as_csv else columns.FIELDS)
     kind, raw = body((columns.CSV_TYPE,))
     limit = current_app.config["ROASTNET"].max_predict_readings
-    threshold = _threshold_arg()
+    threshold = THRESHOLD.read()
     if kind == columns.CSV_TYPE:
         r = readings.from_csv(raw, limit, threshold)
     else:
@@ -43,25 +58,18 @@ def predict() -> Response:
     return answer(model, {"predictions": result.json_rows()})
 
 
-def _threshold_arg() -> float:
-    raw = request.args.get("threshold")
-    if raw is None:
-        return 0.5
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not 0 < value < 1:  # NaN fails too
-        raise ValidationProblem(f"threshold must be a number between 0 and 1 (exclusive), got {raw!r}")
-    return value
-
-
 @bp.post("/explain")
+@operation("Full explanation: units, Shapley values, counterfactuals",
+           f"The same input as /v1/predict (up to {s.MAX_EXPLAIN_BATCH:,} readings by default); each "
+           "answer adds every unit's state, exact Shapley values and the changes that would flip "
+           "the verdict.",
+           (200, a.ExplainResponse), body=(s.SingleRequest, s.ExplainBatchRequest),
+           problems=BODY_PROBLEMS + READ_PROBLEMS, params=(MODEL, BASELINE), sends=MODEL_ANSWER)
 def explain() -> Response:
     """Explain each reading in full: units, Shapley values and counterfactuals."""
-    baseline = choice_arg("baseline", ("data", "mean"), "data")
+    baseline = BASELINE.read()
     r = readings.from_json(body_bytes(), current_app.config["ROASTNET"].max_explain_readings,
-                           ExplainBatchRequest)
+                           s.ExplainBatchRequest)
     model = chosen_model()
     explained = [model.explainer.explain(t, d, r.threshold, baseline, unit)
                  for t, d, unit in zip(r.celsius.tolist(), r.durations.tolist(), r.units, strict=True)]
@@ -73,6 +81,8 @@ def explain() -> Response:
 
 
 @bp.get("/neurons")
+@operation("Roles of the hidden units", "What each hidden unit of the model does, in roast words.",
+           (200, a.NeuronsResponse), problems=READ_PROBLEMS, params=(MODEL,), sends=MODEL_ANSWER)
 def neurons() -> Response:
     """Describe what each hidden unit does."""
     model = chosen_model()
@@ -80,9 +90,12 @@ def neurons() -> Response:
 
 
 @bp.get("/maps")
+@operation("Probability and activation grids for heat maps",
+           "Output probability and each unit's activation over a temperature × duration grid.",
+           (200, a.MapsResponse), problems=READ_PROBLEMS, params=(MODEL, RESOLUTION), sends=MODEL_ANSWER)
 def maps() -> Response:
     """Return output and unit activation grids over temperature × duration for heat maps."""
-    resolution = int_arg("resolution", 50, 2, 200)
+    resolution = RESOLUTION.read()
     model = chosen_model()
     t, d, p, hidden = model.explainer.maps(resolution)
     return answer(model, {"temperature": t.tolist(), "duration": d.tolist(),

@@ -1,6 +1,5 @@
-"""openapi.yaml, the routes and the schemas say the same thing."""
+"""openapi.yaml is valid, generated, and says what the real answers are."""
 
-import re
 from pathlib import Path
 
 import pytest
@@ -27,17 +26,6 @@ def test_spec_is_valid_openapi_31(spec):
 
 def test_spec_file_is_generated_from_the_schemas():
     assert SPEC_FILE.read_text() == render(), "run `make spec` and commit openapi.yaml"
-
-
-def test_routes_and_spec_paths_are_the_same_set(app, spec):
-    routes = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
-        routes |= {(m.lower(), path) for m in rule.methods - {"HEAD", "OPTIONS"}}
-    documented = {(m, p) for p, ops in spec["paths"].items() for m in ops}
-    assert routes == documented
 
 
 def _validator(spec, name):

@@ -1,0 +1,45 @@
+"""The path, query and header parameters of the API, each declared once: name, bounds, default, words.
+
+The views read them (``LIMIT.read()``) and their contracts list them, so openapi.yaml states the
+bounds the views enforce.
+"""
+
+from __future__ import annotations
+
+from service.columns import CSV_FIELDS, FIELDS
+from service.contract import ChoiceQuery, IntQuery, OpenRangeQuery, Param
+from service.jobs import MAX_WAIT
+from service.registry.jobs import STATUSES
+from service.schemas import MAX_MODELS_PAGE, MODELS_PAGE, SingleRequest
+
+MODEL = Param("model", "query", "id or name of the model to ask; the active model by default",
+              {"type": "string", "minLength": 1})
+_NAME = "(" + "|".join(FIELDS) + ")"
+FIELDS_ASKED = Param(
+    "fields", "query",
+    "comma-separated prediction fields to answer with, e.g. probability,label; without it, every "
+    f"field (in CSV: {','.join(CSV_FIELDS)}). Fields that need no explanation are answered straight "
+    "from the forward pass",
+    {"type": "string", "pattern": f"^ *{_NAME} *(, *{_NAME} *)*$"}, example="probability,label")
+_THRESHOLD = SingleRequest.model_fields["threshold"].default
+THRESHOLD = OpenRangeQuery(
+    "threshold", 0, 1, _THRESHOLD,
+    "the probability at or above which a roast is good, for a body that does not set its own "
+    f"threshold (a CSV body, say); {_THRESHOLD} when left out")
+BASELINE = ChoiceQuery("baseline", ("data", "mean"), "data",
+                       "Shapley baseline: data averages over the model's training readings; mean "
+                       "compares with the mean reading alone")
+RESOLUTION = IntQuery("resolution", 2, 200, 50, "grid points per axis")
+DATA_SEED = IntQuery("data_seed", 0, 2**32 - 1, 2, "the generator's seed")
+LIMIT = IntQuery("limit", 1, MAX_MODELS_PAGE, MODELS_PAGE, "page size")
+OFFSET = IntQuery("offset", 0, 10**9, 0, "skip")
+STATUS = ChoiceQuery("status", STATUSES, None, "only jobs in this state")
+PREFER = Param("Prefer", "header",
+               f"wait=N (RFC 7240; N capped at ROASTNET_MAX_WAIT_SECONDS, {MAX_WAIT} by default): "
+               "answer 201 with the finished job if it ends within N seconds, else 202 as without it",
+               # Any Prefer value is acceptable: preferences a server does not know are ignored.
+               {"type": "string"})
+REF = Param("ref", "path", "model id or name",
+            # "active" is never a {ref}: OpenAPI matches the concrete /v1/models/active first.
+            {"type": "string", "minLength": 1, "pattern": "^[^/]+$"})
+JOB = Param("job_id", "path", "job id", {"type": "string", "minLength": 1, "maxLength": 64})
