@@ -1,8 +1,18 @@
+import os
+
 import pytest
 
 from model.explain import Explainer
 from model.network import lab_network
 from model.train import Recipe, train
+from service.settings import Settings
+
+# Hermetic: no ROASTNET_* setting of the shell that runs the tests reaches an app made in process
+# or a server a test starts (they get os.environ plus what the test sets). The tests' own knobs
+# (ROASTNET_FUZZ_EXAMPLES, ROASTNET_TEST_PG, …) are not settings and stay.
+for _name in [*(f"ROASTNET_{field.upper()}" for field in Settings.model_fields),
+              "PROMETHEUS_MULTIPROC_DIR", "OTEL_EXPORTER_OTLP_ENDPOINT"]:
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture(scope="session")
