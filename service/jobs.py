@@ -17,11 +17,10 @@ from huey import Huey, RedisHuey, SqliteHuey
 
 from service.registry import Registry
 from service.schemas import RetrainRequest
-from service.settings import Settings
+from service.settings import MAX_WAIT, Settings
 from service.training import check_work
 
 TASK = "roastnet.retrain"
-MAX_WAIT = 30  # the default cap on Prefer: wait=N (Settings.max_wait_seconds), in seconds
 
 
 class JobQueue:

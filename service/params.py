@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from service.columns import CSV_FIELDS, FIELDS
 from service.contract import ChoiceQuery, IntQuery, OpenRangeQuery, Param
-from service.jobs import MAX_WAIT
 from service.registry.jobs import STATUSES
-from service.schemas import MAX_MODELS_PAGE, MODELS_PAGE, SingleRequest
+from service.schemas import DEFAULT_THRESHOLD, MAX_MODELS_PAGE, MODELS_PAGE
+from service.settings import MAX_WAIT
 
 MODEL = Param("model", "query", "id or name of the model to ask; the active model by default",
               {"type": "string", "minLength": 1})
@@ -21,11 +21,10 @@ FIELDS_ASKED = Param(
     f"field (in CSV: {','.join(CSV_FIELDS)}). Fields that need no explanation are answered straight "
     "from the forward pass",
     {"type": "string", "pattern": f"^ *{_NAME} *(, *{_NAME} *)*$"}, example="probability,label")
-_THRESHOLD = SingleRequest.model_fields["threshold"].default
 THRESHOLD = OpenRangeQuery(
-    "threshold", 0, 1, _THRESHOLD,
+    "threshold", 0, 1, DEFAULT_THRESHOLD,
     "the probability at or above which a roast is good, for a body that does not set its own "
-    f"threshold (a CSV body, say); {_THRESHOLD} when left out")
+    f"threshold (a CSV body, say); {DEFAULT_THRESHOLD} when left out")
 BASELINE = ChoiceQuery("baseline", ("data", "mean"), "data",
                        "Shapley baseline: data averages over the model's training readings; mean "
                        "compares with the mean reading alone")

@@ -18,6 +18,7 @@ import pydantic_core
 from model.data import to_celsius, to_fahrenheit
 from service.problems import MalformedJSON, ValidationProblem
 from service.schemas import (
+    DEFAULT_THRESHOLD,
     DURATION_LIMITS_MIN,
     TEMPERATURE_LIMITS_C,
     BatchRequest,
@@ -41,7 +42,7 @@ class Readings(NamedTuple):
 
 
 def from_json(raw: bytes, limit: int, batch_schema: type[BatchRequest] = BatchRequest,
-              threshold: float = 0.5) -> Readings:
+              threshold: float = DEFAULT_THRESHOLD) -> Readings:
     """Parse one reading or {"readings": [...], "threshold": ...} (a batch by its parsed keys).
 
     ``threshold`` applies when the body sets none.

@@ -79,15 +79,18 @@ Threshold = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, lt=1,
                                    description="probability at or above which a roast is good")]
 
 
+DEFAULT_THRESHOLD = 0.5
+
+
 class SingleRequest(Reading):
-    threshold: Threshold = 0.5
+    threshold: Threshold = DEFAULT_THRESHOLD
 
 
 # The routes check the batch limits first (ROASTNET_MAX_PREDICT_READINGS and
 # ROASTNET_MAX_EXPLAIN_READINGS may change them); the schema states the defaults for clients.
 class BatchRequest(Strict):
     readings: list[Reading] = Field(min_length=1, json_schema_extra={"maxItems": MAX_BATCH})
-    threshold: Threshold = 0.5
+    threshold: Threshold = DEFAULT_THRESHOLD
 
 
 class ExplainBatchRequest(BatchRequest):

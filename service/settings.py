@@ -16,6 +16,7 @@ from service.schemas import MAX_BATCH, MAX_EXPLAIN_BATCH
 MAX_URI = 4096  # bytes of path and query
 MAX_HEADER_FIELD = 8192  # bytes in one header field
 MAX_HEADER_FIELDS = 50
+MAX_WAIT = 30  # seconds: the default cap on Prefer: wait=N
 
 
 class Settings(BaseSettings):
@@ -44,7 +45,7 @@ class Settings(BaseSettings):
     # The trainer's CPU priority below the web workers' (os.nice): predictions keep their latency.
     trainer_nice: int = Field(10, ge=0, le=19)
     # The longest a client may hold a web worker waiting for its job with Prefer: wait=N.
-    max_wait_seconds: int = Field(30, ge=0, le=50)
+    max_wait_seconds: int = Field(MAX_WAIT, ge=0, le=50)
     # A queued job that no trainer took this long is delivered again (the queue may have lost it).
     job_requeue_seconds: float = Field(60.0, gt=1)
     seed_on_start: bool = True

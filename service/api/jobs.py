@@ -8,9 +8,10 @@ from service import answers as a
 from service.contract import BODY_PROBLEMS, Link, operation
 from service.errors import Conflict, NotFound
 from service.http import body_bytes, json_response, parse, registry
-from service.jobs import MAX_WAIT, JobQueue, preferred_wait, submit, wait_for
+from service.jobs import JobQueue, preferred_wait, submit, wait_for
 from service.params import JOB, LIMIT, OFFSET, PREFER, STATUS
 from service.schemas import RetrainRequest
+from service.settings import MAX_WAIT
 
 bp = Blueprint("jobs", __name__, url_prefix="/v1")
 LOCATION = {"description": "the job: /v1/jobs/{id}", "schema": {"type": "string"}}
