@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 
@@ -16,11 +16,10 @@ from model.data import (
     load_coffee_data,
     normalization,
 )
+from model.init_names import DEFAULT_INIT, INITS, Init
 from model.network import MAX_HIDDEN_UNITS, Network, content_id
 from model.snapshots import Snapshots, snapshot_steps
 
-Init = Literal["glorot", "symmetric"]
-INITS: tuple[str, ...] = get_args(Init)
 MAX_STEPS = 20_000
 MAX_SEED = 2**32 - 1
 LOSS_CURVE_POINTS = 100
@@ -34,7 +33,7 @@ class Recipe:
     data_seed: int = DEFAULT_DATA_SEED
     samples: int = DEFAULT_SAMPLES
     seed: int = 1234
-    init: str = "glorot"
+    init: Init = DEFAULT_INIT
     hidden_units: int = 3
     steps: int = 3000
     learning_rate: float = 0.05

@@ -11,6 +11,7 @@ from itertools import combinations
 
 import numpy as np
 
+from model.data import DEFAULT_DATA_SEED, DEFAULT_SAMPLES
 from model.roles import unit_regions
 from model.snapshots import Snapshots
 from model.train import DTYPE, SeedBatch, bce_from_logits, training_data
@@ -72,7 +73,8 @@ class Trajectory:
         return int(self.steps[last])
 
 
-def trace(snapshots: Snapshots, data_seed: int = 2, samples: int = 200) -> Trajectory:
+def trace(snapshots: Snapshots, data_seed: int = DEFAULT_DATA_SEED,
+          samples: int = DEFAULT_SAMPLES) -> Trajectory:
     """Read a trajectory from its snapshots and the recipe's data.
 
     The loss and gradients come from the training code itself (every snapshot as one network of

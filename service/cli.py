@@ -11,6 +11,8 @@ import importlib
 import sys
 from pathlib import Path
 
+from model.init_names import DEFAULT_INIT, INITS
+
 OK, FAILURE, USAGE, NOT_FOUND, CANNOT_START = 0, 1, 2, 3, 4
 EPILOG = f"""exit codes:
   {OK}  done
@@ -83,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 
     train = command("train", "service.cli_training:train", "train models for seeds into the registry")
     train.add_argument("--seeds", type=seed_list, required=True, help=SEED_HELP)
-    train.add_argument("--init", choices=["glorot", "symmetric"], default="glorot")
+    train.add_argument("--init", choices=INITS, default=DEFAULT_INIT)
     train.add_argument("--hidden-units", type=int, help="default 3")
     train.add_argument("--steps", type=int, help="default 3000")
     train.add_argument("--activate", type=int, help="the seed whose model becomes active")
@@ -93,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep = command("sweep", "service.cli_training:sweep",
                     "train many seeds and report how their units divide regions")
     sweep.add_argument("--seeds", type=seed_list, default="0-99", help=f"{SEED_HELP} (default 0-99)")
-    sweep.add_argument("--init", choices=["glorot", "symmetric"], default="glorot")
+    sweep.add_argument("--init", choices=INITS, default=DEFAULT_INIT)
     sweep.add_argument("--hidden-units", type=int, help="default 3")
     sweep.add_argument("--store", action="store_true", help="also store every model")
     sweep.add_argument("--url", help="run as jobs on the service at this URL (they store every model)")

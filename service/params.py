@@ -6,6 +6,8 @@ bounds the views enforce.
 
 from __future__ import annotations
 
+from model.data import DEFAULT_DATA_SEED
+from model.train import MAX_SEED
 from service.columns import CSV_FIELDS, FIELDS
 from service.contract import ChoiceQuery, IntQuery, OpenRangeQuery, Param
 from service.registry.jobs import STATUSES
@@ -29,7 +31,7 @@ BASELINE = ChoiceQuery("baseline", ("data", "mean"), "data",
                        "Shapley baseline: data averages over the model's training readings; mean "
                        "compares with the mean reading alone")
 RESOLUTION = IntQuery("resolution", 2, 200, 50, "grid points per axis")
-DATA_SEED = IntQuery("data_seed", 0, 2**32 - 1, 2, "the generator's seed")
+DATA_SEED = IntQuery("data_seed", 0, MAX_SEED, DEFAULT_DATA_SEED, "the generator's seed")
 LIMIT = IntQuery("limit", 1, MAX_MODELS_PAGE, MODELS_PAGE, "page size")
 OFFSET = IntQuery("offset", 0, 10**9, 0, "skip")
 STATUS = ChoiceQuery("status", STATUSES, None, "only jobs in this state")
