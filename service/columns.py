@@ -23,7 +23,7 @@ from service.present import Tally
 from service.readings import Readings
 from service.stored import StoredModel
 
-FIELDS: tuple[str, ...] = tuple(Prediction.model_fields)
+FIELDS: tuple[str, ...] = tuple(Prediction.__annotations__)
 PLAIN = frozenset(("temperature", "duration", "temperature_unit", "probability", "label",
                    "good_roast", "hidden", "extrapolated"))
 CSV_FIELDS = tuple(f for f in FIELDS if f not in ("hidden", "near_bad", "closest"))

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+    with_config,
+)
+from typing_extensions import TypedDict
 
 from model.data import (
     MAX_SAMPLES,
@@ -39,8 +48,11 @@ def _integral(value: object) -> object:
 Integer = Annotated[int, Field(strict=True), BeforeValidator(_integral)]
 
 
+STRICT = ConfigDict(extra="forbid")
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
 
 _C, _F = TEMPERATURE_LIMITS_C, tuple(to_fahrenheit(c) for c in TEMPERATURE_LIMITS_C)
@@ -94,7 +106,11 @@ class ExplainBatchRequest(BatchRequest):
     readings: list[Reading] = Field(min_length=1, json_schema_extra={"maxItems": MAX_EXPLAIN_BATCH})
 
 
-class Pair(Strict):
+# Shapes that requests and answers share (an import's normalisation is the one a model answers
+# with): TypedDicts, so that the code building an answer is type-checked against them, and
+# validated like the Strict models when a request carries them.
+@with_config(STRICT)
+class Pair(TypedDict):
     temperature: Number
     duration: Number
 
@@ -102,12 +118,14 @@ class Pair(Strict):
 Positive = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0)]
 
 
-class Spread(Strict):
+@with_config(STRICT)
+class Spread(TypedDict):
     temperature: Positive
     duration: Positive
 
 
-class Normalization(Strict):
+@with_config(STRICT)
+class Normalization(TypedDict):
     mean: Pair
     std: Spread
 

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 import yaml
-from pydantic.json_schema import models_json_schema
+from pydantic import TypeAdapter
 
 from service import answers as a
 from service import columns, operations
@@ -46,7 +46,7 @@ BASELINE_PARAM = {"name": "baseline", "in": "query", "required": False,
                   "description": "Shapley baseline: data averages over the model's training readings; "
                                  "mean compares with the mean reading alone",
                   "schema": {"type": "string", "enum": ["data", "mean"], "default": "data"}}
-_NAME = "(" + "|".join(a.Prediction.model_fields) + ")"
+_NAME = "(" + "|".join(a.Prediction.__annotations__) + ")"
 FIELDS_PARAM = {"name": "fields", "in": "query", "required": False,
                 "description": "comma-separated prediction fields to answer with, e.g. "
                                "probability,label; without it, every field (in CSV: "
@@ -198,11 +198,17 @@ def _models() -> list[type]:
     return list(dict.fromkeys(found))
 
 
+def _schemas(models: list[type]) -> dict[str, Any]:
+    """Return the component schemas of ``models`` (TypedDict answers, pydantic requests) and all
+    they refer to, each under its class name."""
+    _, top = TypeAdapter.json_schemas([(m, "validation", TypeAdapter(m)) for m in models],
+                                      ref_template=REF)
+    return top.get("$defs", {})
+
+
 def build() -> dict[str, Any]:
     """Return the OpenAPI 3.1 document as a dict."""
-    models = _models()
-    _, top = models_json_schema([(m, "validation") for m in models], ref_template=REF)
-    components = top.get("$defs", {})
+    components = _schemas(_models())
     paths: dict[str, dict[str, Any]] = {}
     for method, path, summary, req, (status, resp), problems, params, admin in ROUTES:
         op: dict[str, Any] = {"tags": [operations.tag(path)], "summary": summary,

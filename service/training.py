@@ -130,7 +130,8 @@ def import_weights(reg: Registry, req: ImportRequest) -> tuple[StoredModel, bool
         mean, std = (v.tolist() for v in normalization(load_coffee_data()[0]))
     else:
         n = req.normalization
-        mean, std = [n.mean.temperature, n.mean.duration], [n.std.temperature, n.std.duration]
+        mean = [n["mean"]["temperature"], n["mean"]["duration"]]
+        std = [n["std"]["temperature"], n["std"]["duration"]]
     w = req.weights
     try:
         net = Network.from_dict({"W1": w.W1, "b1": w.b1, "W2": w.W2, "b2": w.b2,

@@ -1,0 +1,67 @@
+"""The shape of every JSON answer, one TypedDict each: openapi.yaml is generated from them and the
+code that builds an answer is type-checked against them (mypy, in `make lint`)."""
+
+from service.answers.jobs import (
+    Comparison,
+    FieldError,
+    Health,
+    Job,
+    JobList,
+    JobProgress,
+    ProblemDetail,
+    Ready,
+    RetrainedModel,
+    RetrainResponse,
+    SeedRow,
+)
+from service.answers.models import (
+    ExportedWeights,
+    LossPoint,
+    Metrics,
+    ModelDetail,
+    ModelList,
+    ModelSummary,
+    RecipeModel,
+    Snapshot,
+    Symmetry,
+    TrajectoryResponse,
+    UnitDistance,
+    UnitPair,
+    UnitSnapshot,
+    UnitWeights,
+)
+from service.answers.predictions import (
+    Boundary,
+    Counterfactual,
+    DatasetResponse,
+    ExplainResponse,
+    Explanation,
+    ExtrapolatedRanges,
+    Flip,
+    Interval,
+    MapsResponse,
+    NeuronRole,
+    NeuronsResponse,
+    NeuronState,
+    PartialPrediction,
+    PartialPredictResponse,
+    PreActivation,
+    PredictAnswer,
+    Prediction,
+    PredictResponse,
+    Sample,
+    Shapley,
+    TemperatureUnit,
+    UnitReason,
+)
+
+__all__ = [
+    "Boundary", "Comparison", "Counterfactual", "DatasetResponse", "ExplainResponse", "Explanation",
+    "ExportedWeights", "ExtrapolatedRanges", "FieldError", "Flip", "Health", "Interval", "Job",
+    "JobList", "JobProgress", "LossPoint", "MapsResponse", "Metrics", "ModelDetail", "ModelList",
+    "ModelSummary", "NeuronRole", "NeuronState", "NeuronsResponse", "PartialPredictResponse",
+    "PartialPrediction", "PreActivation", "PredictAnswer", "PredictResponse", "Prediction",
+    "ProblemDetail", "Ready", "RecipeModel", "RetrainResponse", "RetrainedModel", "Sample",
+    "SeedRow", "Shapley", "Snapshot", "Symmetry", "TemperatureUnit", "TrajectoryResponse",
+    "UnitDistance", "UnitPair", "UnitReason", "UnitSnapshot", "UnitWeights",
+]
