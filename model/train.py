@@ -34,7 +34,7 @@ class Recipe:
     data_seed: int = DEFAULT_DATA_SEED
     samples: int = DEFAULT_SAMPLES
     seed: int = 1234
-    init: str = "glorot"
+    init: Init = "glorot"
     hidden_units: int = 3
     steps: int = 3000
     learning_rate: float = 0.05

@@ -23,6 +23,7 @@ from service.answers.models import (
     ModelSummary,
     RecipeModel,
     Snapshot,
+    Source,
     Symmetry,
     TrajectoryResponse,
     UnitDistance,
@@ -53,6 +54,7 @@ from service.answers.predictions import (
     Shapley,
     TemperatureUnit,
     UnitReason,
+    UnitState,
 )
 
 __all__ = [
@@ -62,6 +64,6 @@ __all__ = [
     "ModelSummary", "NeuronRole", "NeuronState", "NeuronsResponse", "PartialPredictResponse",
     "PartialPrediction", "PreActivation", "PredictAnswer", "PredictResponse", "Prediction",
     "ProblemDetail", "Ready", "RecipeModel", "RetrainResponse", "RetrainedModel", "Sample",
-    "SeedRow", "Shapley", "Snapshot", "Symmetry", "TemperatureUnit", "TrajectoryResponse",
-    "UnitDistance", "UnitPair", "UnitReason", "UnitSnapshot", "UnitWeights",
+    "SeedRow", "Shapley", "Snapshot", "Source", "Symmetry", "TemperatureUnit", "TrajectoryResponse",
+    "UnitDistance", "UnitPair", "UnitReason", "UnitSnapshot", "UnitState", "UnitWeights",
 ]

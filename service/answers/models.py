@@ -11,6 +11,8 @@ from model.train import Init
 from service.answers.predictions import NeuronRole
 from service.schemas import Normalization
 
+Source = Literal["recipe", "import"]
+
 
 class RecipeModel(TypedDict):
     data_seed: int
@@ -53,7 +55,7 @@ class LossPoint(TypedDict):
 class ModelSummary(TypedDict):
     id: str
     name: str | None
-    source: Literal["recipe", "import"]
+    source: Source
     recipe: RecipeModel | None
     metrics: Metrics | None
     active: bool

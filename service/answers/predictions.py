@@ -10,6 +10,7 @@ from typing_extensions import TypedDict
 from service.schemas import Normalization, Pair
 
 TemperatureUnit = Literal["C", "F"]
+UnitState = Literal["clear", "responsible", "also_bad", "near_bad"]
 Region = Annotated[str, Field(description='a region key, "unclear", "constant" or "inactive"')]
 
 
@@ -82,7 +83,7 @@ class PreActivation(TypedDict):
 class NeuronState(TypedDict):
     neuron: int
     region: str
-    state: Annotated[Literal["clear", "responsible", "also_bad", "near_bad"], Field(
+    state: Annotated[UnitState, Field(
         description="responsible: in fired; also_bad: a lesser cause of a bad verdict; near_bad: in "
                     "near_bad; clear: none of these")]
     activation: float

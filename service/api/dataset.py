@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from model.data import load_coffee_data, normalization
+from service.answers import DatasetResponse
 from service.http import int_arg, json_response
 
 bp = Blueprint("dataset", __name__, url_prefix="/v1")
@@ -16,11 +17,11 @@ def dataset() -> Response:
     data_seed = int_arg("data_seed", 2, 0, 2**32 - 1)
     X, Y = load_coffee_data(data_seed)
     mean, std = normalization(X)
-    samples = [{"temperature": t, "duration": d, "good_roast": bool(y)}
-               for (t, d), y in zip(X.tolist(), Y[:, 0].tolist(), strict=True)]
-    return json_response({
+    reply: DatasetResponse = {
         "data_seed": data_seed,
-        "samples": samples,
+        "samples": [{"temperature": t, "duration": d, "good_roast": bool(y)}
+                    for (t, d), y in zip(X.tolist(), Y[:, 0].tolist(), strict=True)],
         "normalization": {"mean": {"temperature": float(mean[0]), "duration": float(mean[1])},
                           "std": {"temperature": float(std[0]), "duration": float(std[1])}},
-    })
+    }
+    return json_response(reply)

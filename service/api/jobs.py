@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
+from service.answers import Job, JobList
 from service.auth import admin_required
 from service.errors import Conflict, NotFound, ValidationProblem
 from service.http import body_bytes, int_arg, json_response, parse, registry
@@ -47,7 +48,8 @@ def list_jobs() -> Response:
     if status is not None and status not in STATUSES:
         raise ValidationProblem(f"status must be one of {', '.join(STATUSES)}")
     jobs, total = registry().jobs(limit, offset, status)
-    return json_response({"jobs": jobs, "total": total, "limit": limit, "offset": offset})
+    reply: JobList = {"jobs": jobs, "total": total, "limit": limit, "offset": offset}
+    return json_response(reply)
 
 
 @bp.get("/jobs/<job_id>")
@@ -66,7 +68,7 @@ def cancel_job(job_id: str) -> Response:
     return json_response(_find(job_id))
 
 
-def _find(job_id: str) -> dict:
+def _find(job_id: str) -> Job:
     job = registry().job(job_id) if len(job_id) <= 64 else None
     if job is None:
         raise NotFound(f"no job with id {job_id!r}; GET /v1/jobs lists them")

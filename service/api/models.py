@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from service import present
+from service.answers import ModelList
 from service.auth import admin_required
 from service.errors import NotFound
 from service.http import body_bytes, find_model, int_arg, json_response, parse, registry
@@ -20,7 +21,8 @@ def list_models() -> Response:
     limit = int_arg("limit", MODELS_PAGE, 1, MAX_MODELS_PAGE)
     offset = int_arg("offset", 0, 0, 10**9)
     models, total = registry().summaries(limit, offset)
-    return json_response({"models": models, "total": total, "limit": limit, "offset": offset})
+    reply: ModelList = {"models": models, "total": total, "limit": limit, "offset": offset}
+    return json_response(reply)
 
 
 @bp.get("/models/active")

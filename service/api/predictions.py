@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 from flask import Blueprint, Response, current_app, g, request
 
 from service import columns, present, readings
+from service.answers import ExplainResponse, MapsResponse, NeuronsResponse
 from service.errors import ValidationProblem
 from service.http import body, body_bytes, choice_arg, chosen_model, int_arg, json_response
 from service.schemas import ExplainBatchRequest
@@ -16,9 +18,9 @@ from service.stored import StoredModel
 bp = Blueprint("predictions", __name__, url_prefix="/v1")
 
 
-def answer(model: StoredModel, content: dict) -> Response:
-    """Return content with the model's id first, and the id in X-Model-Id for caches and logs."""
-    return json_response({"model_id": model.id, **content}, model_id=model.id)
+def answer(model: StoredModel, body: Mapping[str, object]) -> Response:
+    """Return the body (the model's id first), and the id in X-Model-Id for caches and logs."""
+    return json_response(body, model_id=model.id)
 
 
 @bp.post("/predict")
@@ -40,7 +42,7 @@ def predict() -> Response:
         response = Response(result.csv(), content_type="text/csv; charset=utf-8")
         response.headers["X-Model-Id"] = model.id
         return response
-    return answer(model, {"predictions": result.json_rows()})
+    return answer(model, result.json_body(model.id))
 
 
 def _threshold_arg() -> float:
@@ -69,14 +71,16 @@ def explain() -> Response:
     g.tally = present.Tally(model.id, np.array([e.verdicts.good_roast[0] for e in explained]),
                             np.vstack([e.verdicts.state for e in explained]),
                             [role.region for role in model.roles])
-    return answer(model, {"predictions": answers})
+    reply: ExplainResponse = {"model_id": model.id, "predictions": answers}
+    return answer(model, reply)
 
 
 @bp.get("/neurons")
 def neurons() -> Response:
     """Describe what each hidden unit does."""
     model = chosen_model()
-    return answer(model, {"neurons": [present.role(r) for r in model.roles]})
+    reply: NeuronsResponse = {"model_id": model.id, "neurons": [present.role(r) for r in model.roles]}
+    return answer(model, reply)
 
 
 @bp.get("/maps")
@@ -85,5 +89,6 @@ def maps() -> Response:
     resolution = int_arg("resolution", 50, 2, 200)
     model = chosen_model()
     t, d, p, hidden = model.explainer.maps(resolution)
-    return answer(model, {"temperature": t.tolist(), "duration": d.tolist(),
-                          "probability": p.tolist(), "neurons": hidden.tolist()})
+    reply: MapsResponse = {"model_id": model.id, "temperature": t.tolist(), "duration": d.tolist(),
+                           "probability": p.tolist(), "neurons": hidden.tolist()}
+    return answer(model, reply)
