@@ -1,10 +1,10 @@
-"""Turn the model layer's answers into the JSON shapes of service/answers.py."""
+"""Turn the model layer's answers into the JSON shapes of service/answers/."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, Literal, NamedTuple, cast
 
 import numpy as np
 
@@ -89,7 +89,7 @@ def explanation(e: Explanation, echo: float | None = None) -> a.Explanation:
     } for j, role in enumerate(v.roles)]
     s = e.shapley
     shapley: a.Shapley = {
-        "baseline_kind": "mean" if s.kind == "mean" else "data",
+        "baseline_kind": cast('Literal["data", "mean"]', s.kind),  # the model's two kinds
         "baseline": None if s.baseline is None else
         {"temperature": _temperature(s.baseline[0], unit), "duration": s.baseline[1]},
         "background_size": s.background_size,

@@ -1,4 +1,4 @@
-"""Request models and their limits: with service/answers.py, the source of openapi.yaml."""
+"""Request models and their limits: with service/answers/, the source of openapi.yaml."""
 
 from __future__ import annotations
 
