@@ -9,13 +9,19 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from service.cli_output import CannotStart, Failure, emit, table
+
+if TYPE_CHECKING:  # annotations only: each command imports what it runs
+    from service.answers import ModelSummary
+    from service.registry import Registry
+    from service.stored import StoredModel
 
 GUNICORN_CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 
 
-def registry():
+def registry() -> Registry:
     """Open the configured registry; a new one gets the default and lab models first."""
     from service.registry import open_registry
     from service.settings import Settings
@@ -28,7 +34,7 @@ def registry():
     return reg
 
 
-def find(reg, ref: str | None):
+def find(reg: Registry, ref: str | None) -> StoredModel:
     """Return the model named ``ref`` (the active one for None); NotFound, as the API says it."""
     from service.problems import NotFound
     from service.registry import UnknownModel
@@ -177,16 +183,15 @@ def models(args) -> int:
     return 0
 
 
-def _model_row(m: dict) -> list:
-    recipe, metrics = m["recipe"] or {}, m["metrics"] or {}
+def _model_row(m: ModelSummary) -> list[object]:
+    recipe, metrics = m["recipe"], m["metrics"]
 
-    def num(key: str, fmt: str) -> str | None:
-        return format(metrics[key], fmt) if key in metrics else None
+    def num(key: Literal["train_accuracy", "grid_accuracy", "final_loss"], fmt: str) -> str | None:
+        return None if metrics is None else format(metrics[key], fmt)
 
-    hidden = recipe.get("hidden_units")
-    return [m["id"], m["name"], m["source"], recipe.get("seed"), recipe.get("init"), hidden,
-            num("train_accuracy", ".4f"), num("grid_accuracy", ".4f"), num("final_loss", ".4g"),
-            "*" if m["active"] else ""]
+    return [m["id"], m["name"], m["source"], recipe and recipe["seed"], recipe and recipe["init"],
+            recipe and recipe["hidden_units"], num("train_accuracy", ".4f"),
+            num("grid_accuracy", ".4f"), num("final_loss", ".4g"), "*" if m["active"] else ""]
 
 
 def backup(args) -> int:
@@ -197,9 +202,10 @@ def backup(args) -> int:
     if not target.parent.is_dir():
         raise Failure(f"cannot write the backup {target}: the directory {target.parent} does not exist")
     reg = open_registry(Settings())
+    failures: tuple[type[Exception], ...] = (OSError, RegistryError, *reg.errors)
     try:
         reg.backup(target)
-    except (OSError, RegistryError, *reg.errors) as exc:
+    except failures as exc:
         raise Failure(f"cannot write the backup {target}: {exc}") from None
     emit(args, {"backup": str(target), "registry": reg.kind},
          lambda: [f"backed up the {reg.kind} registry to {target}"])

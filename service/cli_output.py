@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from service.cli import CANNOT_START, FAILURE, NOT_FOUND, USAGE
+
+if TYPE_CHECKING:  # annotations only: a command loads no pydantic it does not need
+    from service.answers import Comparison
 
 
 def exit_code(exc: BaseException) -> int | None:
@@ -67,7 +70,7 @@ SHORT = {"temperature_too_low": "T low", "duration_too_short": "d short",
          "duration_too_long": "d long"}
 
 
-def comparison_lines(comparison: dict[str, Any]) -> list[str]:
+def comparison_lines(comparison: Comparison) -> list[str]:
     """The seed comparison of a retrain or a sweep: which units took which region, per seed."""
     from model.data import PRIMARY_REGIONS
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from service.cli_output import comparison_lines, emit, progress
+
+if TYPE_CHECKING:
+    from service.answers import Comparison, RetrainResponse, SeedRow
+    from service.schemas import RetrainRequest
 
 # A sweep trains its seeds in jobs of at most MAX_SEEDS (the API's retrain limit), each within the
 # API's work budget; this caps how many jobs a sweep is (10,000 seeds: 157 jobs, some minutes).
 MAX_SWEEP_SEEDS = 10_000
 
 
-def _request(args, seeds: list[int], **more: Any):
+def _request(args: Any, seeds: list[int], **more: Any) -> RetrainRequest:
     """Validate a retrain of ``seeds`` as POST /v1/retrain would (the same limits and messages)."""
     from service.schemas import RetrainRequest
     from service.validation import check
@@ -32,6 +37,7 @@ def train(args) -> int:
         def seen(done: int, step: int, steps: int) -> None:
             advance(done + step / max(steps, 1))
 
+        body: RetrainResponse
         if args.url:
             body = remote.run_job(args.url, req.model_dump(exclude_defaults=True), seen)
         else:  # in this process: the API's work budget protects a server, not a command line
@@ -64,6 +70,7 @@ def sweep(args) -> int:
         def seen(done: int, step: int, steps: int) -> None:
             advance(done + step / max(steps, 1))
 
+        rows: list[SeedRow]
         if args.url:
             rows = remote.run_jobs(args.url, seeds, jobs[0].model_dump(exclude_defaults=True,
                                                                        exclude={"seeds"}), seen)
@@ -72,29 +79,35 @@ def sweep(args) -> int:
         advance(len(seeds))
     covered = sum(r["all_regions_covered"] for r in rows)
     seconds = time.perf_counter() - start
-    comparison = {"seeds": rows, "coverage_rate": covered / len(rows),
+    comparison: Comparison = {"seeds": rows, "coverage_rate": covered / len(rows),
                   "summary": f"{covered} of {len(rows)} seeds cover all three regions"}
     emit(args, {**comparison, "seconds": seconds},
          lambda: [*comparison_lines(comparison), f"trained {len(rows)} seeds in {seconds:.2f} s"])
     return 0
 
 
-def _train_here(jobs: list, store: bool, seen) -> list[dict[str, Any]]:
+def _train_here(jobs: list[RetrainRequest], store: bool, seen: Callable[[int, int, int], None]
+                ) -> list[SeedRow]:
     from model.compare import SeedEntry, compare_seeds
     from model.train import Recipe, train_seeds
+    from service import present
     from service.training import as_new_model
 
-    reg, rows = None, []
+    reg = None
+    rows: list[SeedRow] = []
     for req in jobs:
         recipe = Recipe(init=req.init, hidden_units=req.hidden_units, steps=req.steps,
                         learning_rate=req.learning_rate, data_seed=req.data_seed, samples=req.samples)
         done = len(rows)
-        results = train_seeds(recipe, req.seeds,
-                              lambda step, _z2, done=done, steps=req.steps: seen(done, step, steps))
+        def observe(step: int, _z2: Any, done: int = done, steps: int = req.steps) -> None:
+            seen(done, step, steps)
+
+        results = train_seeds(recipe, req.seeds, observe)
         if store:
             from service.cli_commands import registry
 
             reg = reg or registry()
             reg.add([as_new_model(r) for r in results])
-        rows += compare_seeds([SeedEntry(r.recipe.seed, r.recipe.id, r.network) for r in results])["seeds"]
+        rows += present.seed_rows(compare_seeds([SeedEntry(r.recipe.seed, r.recipe.id, r.network)
+                                                 for r in results]))
     return rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -17,13 +17,19 @@ from flask import request
 
 from model.data import outside_domain
 from service import present
-from service.answers import Prediction
-from service.errors import ValidationProblem
+from service.answers import (
+    PartialPrediction,
+    PartialPredictResponse,
+    Prediction,
+    PredictResponse,
+    UnitReason,
+)
 from service.present import Tally
+from service.problems import ValidationProblem
 from service.readings import Readings
 from service.stored import StoredModel
 
-FIELDS: tuple[str, ...] = tuple(Prediction.model_fields)
+FIELDS: tuple[str, ...] = tuple(Prediction.__annotations__)
 PLAIN = frozenset(("temperature", "duration", "temperature_unit", "probability", "label",
                    "good_roast", "hidden", "extrapolated"))
 CSV_FIELDS = tuple(f for f in FIELDS if f not in ("hidden", "near_bad", "closest"))
@@ -55,18 +61,30 @@ class Answer(NamedTuple):
     """A predict answer before it is written: one dict per reading, or columns of plain values."""
 
     fields: tuple[str, ...]
-    rows: list[dict[str, Any]] | None  # when the fields needed explaining
+    rows: list[Prediction] | None  # every field, when the fields needed explaining
     columns: list[list[Any]] | None  # one list per field otherwise
     tally: Tally
 
-    def json_rows(self) -> list[dict[str, Any]]:
-        return self.rows if self.rows is not None else _builder(self.fields)(self.columns)
+    def json_body(self, model_id: str) -> PredictResponse | PartialPredictResponse:
+        if self.rows is not None and len(self.fields) == len(FIELDS):
+            return {"model_id": model_id, "predictions": self.rows}
+        return {"model_id": model_id, "predictions": self.trimmed()}
+
+    def trimmed(self) -> list[PartialPrediction]:
+        if self.rows is not None:
+            return [_trimmed(row, self.fields) for row in self.rows]
+        assert self.columns is not None
+        return _builder(self.fields)(self.columns)
 
     def csv(self) -> str:
         """Write one row per reading after a header row. Unit lists become neuron numbers joined
         by ";", and ``fired`` is followed by ``reasons``, its units' reasons joined by " | "."""
-        columns = self.columns or [[row[f] for row in self.rows] for f in self.fields]
-        header, cells = [], []
+        columns = self.columns
+        if columns is None:
+            rows: Sequence[Mapping[str, Any]] = self.rows or []
+            columns = [[row[f] for row in rows] for f in self.fields]
+        header: list[str] = []
+        cells: list[list[Any]] = []
         for f, column in zip(self.fields, columns, strict=True):
             header.append(f)
             cells.append(list(map(_CELLS[f], column)) if f in _CELLS else column)
@@ -86,8 +104,6 @@ def answer(model: StoredModel, r: Readings, fields: tuple[str, ...]) -> Answer:
     if not PLAIN.issuperset(fields):
         v = model.explainer.predict_many(r.celsius, r.durations, r.threshold, r.units)
         full = present.predictions(v, r.sent)
-        if len(fields) < len(FIELDS):
-            full = [{f: row[f] for f in fields} for row in full]
         return Answer(fields, full, None, Tally(model.id, v.good_roast, v.state, regions))
     _, hidden, _, p = model.explainer.outputs(r.celsius, r.durations)
     good = p >= r.threshold
@@ -104,8 +120,12 @@ def answer(model: StoredModel, r: Readings, fields: tuple[str, ...]) -> Answer:
     return Answer(fields, None, [make[f]() for f in fields], Tally(model.id, good, None, regions))
 
 
+def _trimmed(row: Mapping[str, Any], fields: tuple[str, ...]) -> PartialPrediction:
+    return {f: row[f] for f in fields}
+
+
 @functools.cache
-def _builder(fields: tuple[str, ...]) -> Callable[[list[list[Any]]], list[dict[str, Any]]]:
+def _builder(fields: tuple[str, ...]) -> Callable[[list[list[Any]]], list[PartialPrediction]]:
     """Return a function turning columns into one dict per reading with a dict display.
 
     ``{"probability": p, "label": l}`` is built about three times faster than ``dict(zip(...))``;
@@ -114,10 +134,12 @@ def _builder(fields: tuple[str, ...]) -> Callable[[list[list[Any]]], list[dict[s
     assert set(fields) <= set(FIELDS)
     names = [f"v{i}" for i in range(len(fields))]
     entries = ", ".join(f"{f!r}: {v}" for f, v in zip(fields, names, strict=True))
-    return eval(f"lambda columns: [{{{entries}}} for {', '.join(names)}, in zip(*columns)]")  # noqa: S307
+    made: Callable[[list[list[Any]]], list[PartialPrediction]] = eval(  # noqa: S307
+        f"lambda columns: [{{{entries}}} for {', '.join(names)}, in zip(*columns)]")
+    return made
 
 
-def _units(units: list[dict[str, Any]]) -> str:
+def _units(units: list[UnitReason]) -> str:
     return ";".join(str(u["neuron"]) for u in units)
 
 
@@ -125,7 +147,7 @@ def _floats(values: list[float]) -> str:
     return ";".join(map(repr, values))
 
 
-def _closest(unit: dict[str, Any] | None) -> str:
+def _closest(unit: UnitReason | None) -> str:
     return "" if unit is None else str(unit["neuron"])
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flask import request
 
@@ -66,16 +66,19 @@ class IntQuery(Param):
         return value
 
 
-class ChoiceQuery(Param):
+Default = TypeVar("Default", str, None)
+
+
+class ChoiceQuery(Param, Generic[Default]):
     """One of a few words in the query; default (None: no choice) when left out."""
 
-    def __init__(self, name: str, choices: tuple[str, ...], default: str | None, description: str) -> None:
+    def __init__(self, name: str, choices: tuple[str, ...], default: Default, description: str) -> None:
         schema: dict[str, Any] = {"type": "string", "enum": list(choices)}
         super().__init__(name, "query", description,
                          schema if default is None else {**schema, "default": default})
         self.choices, self.default = choices, default
 
-    def read(self) -> str | None:
+    def read(self) -> str | Default:
         raw = request.args.get(self.name)
         if raw is None:
             return self.default

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey  # type: ignore[import-untyped]
 
 from service.registry import Registry
 from service.schemas import RetrainRequest
 from service.settings import MAX_WAIT, Settings
 from service.training import check_work
+
+if TYPE_CHECKING:
+    from service.answers import Job
 
 TASK = "roastnet.retrain"
 
@@ -61,7 +64,7 @@ class JobQueue:
         return True
 
 
-def submit(reg: Registry, queue: JobQueue, req: RetrainRequest, max_work: int) -> dict[str, Any]:
+def submit(reg: Registry, queue: JobQueue, req: RetrainRequest, max_work: int) -> Job:
     """Record a retrain job (refused now if over the work budget) and queue it."""
     check_work(req, max_work)
     job = reg.create_job(req.model_dump(), seeds_total=len(req.seeds), steps=req.steps)
@@ -69,12 +72,13 @@ def submit(reg: Registry, queue: JobQueue, req: RetrainRequest, max_work: int) -
     return job
 
 
-def wait_for(reg: Registry, job_id: str, seconds: float, poll: float = 0.05) -> dict[str, Any]:
+def wait_for(reg: Registry, job_id: str, seconds: float, poll: float = 0.05) -> Job:
     """Return the job once it has finished, or as it is after ``seconds``."""
     deadline = time.monotonic() + seconds
     while True:
         job = reg.job(job_id)
-        if job is None or job["status"] in ("succeeded", "failed", "cancelled"):
+        assert job is not None  # jobs are never deleted
+        if job["status"] in ("succeeded", "failed", "cancelled"):
             return job
         if time.monotonic() >= deadline:
             return job

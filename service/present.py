@@ -1,18 +1,22 @@
-"""Turn the model layer's answers into the JSON shapes of service/answers.py."""
+"""Turn the model layer's answers into the JSON shapes of service/answers/."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, cast
 
 import numpy as np
 
-from model.data import DURATION_RANGE, TEMPERATURE_RANGE, to_fahrenheit
+from model import compare
+from model.data import DURATION_RANGE, PRIMARY_REGIONS, TEMPERATURE_RANGE, to_fahrenheit
 from model.explain import STATES, Explanation, Verdicts
 from model.roles import Role
 from model.trajectory import SEPARATION_FACTOR, Trajectory
 from service.stored import StoredModel
+
+if TYPE_CHECKING:  # the CLI imports this module: no pydantic at run time for a type
+    from service import answers as a
 
 
 class Tally(NamedTuple):
@@ -32,18 +36,24 @@ def _distance(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[dict[str, Any]]:
+def _unit(unit: str) -> a.TemperatureUnit:
+    return "F" if unit == "F" else "C"
+
+
+def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[a.Prediction]:
     """Return one answer per reading; ``echo`` holds the temperatures as the client sent them."""
     regions = [r.region for r in v.roles]
     units = v.units or ["C"] * len(v)
     rows = zip(echo or v.temperature.tolist(), v.duration.tolist(), units, v.probability.tolist(),
                v.good_roast.tolist(), v.hidden.tolist(), v.push.tolist(), v.boundary_distance.tolist(),
                v.closest.tolist(), v.extrapolated.tolist(), strict=True)
-    out = []
+    out: list[a.Prediction] = []
     for i, (t, d, unit, p, good, hidden, push, distance, closest, extrapolated) in enumerate(rows):
-        shown: dict[int, dict[str, Any]] = {}
+        shown: dict[int, a.UnitReason] = {}
 
-        def entry(j: int, i=i, hidden=hidden, push=push, distance=distance, shown=shown) -> dict[str, Any]:
+        def entry(j: int, i: int = i, hidden: list[float] = hidden, push: list[float] = push,
+                  distance: list[float] = distance, shown: dict[int, a.UnitReason] = shown
+                  ) -> a.UnitReason:
             if j not in shown:  # a unit can be both closest and near bad: one dict, one sentence
                 shown[j] = {"neuron": j, "region": regions[j], "activation": hidden[j], "push": push[j],
                             "boundary_distance": _distance(distance[j]), "reason": v.reason(i, j)}
@@ -52,7 +62,7 @@ def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[dict[s
         out.append({
             "temperature": t,
             "duration": d,
-            "temperature_unit": unit,
+            "temperature_unit": _unit(unit),
             "probability": p,
             "label": "good" if good else "bad",
             "good_roast": good,
@@ -65,22 +75,21 @@ def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[dict[s
     return out
 
 
-def explanation(e: Explanation, echo: float | None = None) -> dict[str, Any]:
+def explanation(e: Explanation, echo: float | None = None) -> a.Explanation:
     v = e.verdicts
     unit = v.units[0] if v.units else "C"
-    body = predictions(v, None if echo is None else [echo])[0]
-    body["neurons"] = [{
-        "neuron": j, "region": role.region, "state": STATES[v.state[0, j]],
+    [prediction] = predictions(v, None if echo is None else [echo])
+    neurons: list[a.NeuronState] = [{
+        "neuron": j, "region": role.region, "state": cast("a.UnitState", STATES[v.state[0, j]]),
         "activation": float(v.hidden[0, j]), "push": float(v.push[0, j]),
         "boundary_distance": _distance(float(v.boundary_distance[0, j])),
-        "pre_activation": dict(zip(("temperature", "duration", "bias"), e.pre_activation[j],
-                                   strict=True), total=sum(e.pre_activation[j])),
+        "pre_activation": _pre_activation(*e.pre_activation[j]),
         "logit_contribution": role.output_weight * float(v.hidden[0, j]),
         "reason": v.reason(0, j),
     } for j, role in enumerate(v.roles)]
     s = e.shapley
-    body["shapley"] = {
-        "baseline_kind": s.kind,
+    shapley: a.Shapley = {
+        "baseline_kind": cast('Literal["data", "mean"]', s.kind),  # the model's two kinds
         "baseline": None if s.baseline is None else
         {"temperature": _temperature(s.baseline[0], unit), "duration": s.baseline[1]},
         "background_size": s.background_size,
@@ -89,10 +98,10 @@ def explanation(e: Explanation, echo: float | None = None) -> dict[str, Any]:
         "duration": s.values[1],
     }
     flip = e.nearest_flip
-    body["counterfactual"] = {
-        "good_temperature_ranges": [[_temperature(lo, unit), _temperature(hi, unit)]
+    counterfactual: a.Counterfactual = {
+        "good_temperature_ranges": [(_temperature(lo, unit), _temperature(hi, unit))
                                     for lo, hi in e.good_temperature_ranges],
-        "good_duration_ranges": [[lo, hi] for lo, hi in e.good_duration_ranges],
+        "good_duration_ranges": [(lo, hi) for lo, hi in e.good_duration_ranges],
         "extrapolated_ranges": {
             "temperature": [lo < TEMPERATURE_RANGE[0] or hi > TEMPERATURE_RANGE[1]
                             for lo, hi in e.good_temperature_ranges],
@@ -103,10 +112,15 @@ def explanation(e: Explanation, echo: float | None = None) -> dict[str, Any]:
         {"temperature": _temperature(flip[0], unit), "duration": flip[1], "probability": flip[2],
          "distance": flip[3]},
     }
-    return body
+    return {**prediction, "neurons": neurons, "shapley": shapley, "counterfactual": counterfactual}
 
 
-def role(r: Role) -> dict[str, Any]:
+def _pre_activation(temperature: float, duration: float, bias: float) -> a.PreActivation:
+    return {"temperature": temperature, "duration": duration, "bias": bias,
+            "total": temperature + duration + bias}
+
+
+def role(r: Role) -> a.NeuronRole:
     return {
         "neuron": r.neuron, "region": r.region, "agreement": r.agreement,
         "description": r.description,
@@ -115,18 +129,18 @@ def role(r: Role) -> dict[str, Any]:
     }
 
 
-def model_summary(m: StoredModel, active_id: str | None) -> dict[str, Any]:
+def model_summary(m: StoredModel, active_id: str | None) -> a.ModelSummary:
     return {"id": m.id, "name": m.name, "source": m.source, "recipe": m.recipe,
             "metrics": m.metrics, "active": m.id == active_id, "created_at": m.created_at,
             "usable": True, "problem": None}
 
 
-def model_detail(m: StoredModel, active_id: str | None) -> dict[str, Any]:
+def model_detail(m: StoredModel, active_id: str | None) -> a.ModelDetail:
     net = m.network
     return {
         **model_summary(m, active_id),
         "neurons": [role(r) for r in m.roles],
-        "symmetry": m.symmetry,
+        "symmetry": symmetry(m.symmetry),
         "loss_curve": [{"step": int(step), "loss": loss} for step, loss in m.loss_curve],
         "weights": {"W1": net.W1.tolist(), "b1": net.b1.tolist(), "W2": net.W2.tolist(),
                     "b2": net.b2.tolist()},
@@ -135,18 +149,18 @@ def model_detail(m: StoredModel, active_id: str | None) -> dict[str, Any]:
     }
 
 
-def trajectory(model_id: str, t: Trajectory) -> dict[str, Any]:
+def trajectory(model_id: str, t: Trajectory) -> a.TrajectoryResponse:
     units = t.snapshots.units().tolist()  # (K, H, 4)
     b2 = t.snapshots.output_bias().tolist()
     closest = t.closest
-    snapshots = []
+    snapshots: list[a.Snapshot] = []
     for k, step in enumerate(t.steps.tolist()):
         snapshots.append({
             "step": step,
             "loss": float(t.loss[k]),
             "output_bias": b2[k],
             "units": [{"neuron": j,
-                       "weights": dict(zip(("temperature", "duration", "bias", "output"), w, strict=True)),
+                       "weights": {"temperature": w[0], "duration": w[1], "bias": w[2], "output": w[3]},
                        "region": t.regions[k][j], "agreement": float(t.agreement[k, j]),
                        "gradient_norm": float(t.gradient_norm[k, j])}
                       for j, w in enumerate(units[k])],
@@ -157,3 +171,32 @@ def trajectory(model_id: str, t: Trajectory) -> dict[str, Any]:
     return {"model_id": model_id, "separation_factor": SEPARATION_FACTOR,
             "separation_step": t.separation_step, "regions_settled_step": t.regions_settled_step,
             "snapshots": snapshots}
+
+
+def metrics(m: compare.Metrics) -> a.Metrics:
+    return {"train_accuracy": m.train_accuracy, "grid_accuracy": m.grid_accuracy,
+            "final_loss": m.final_loss}
+
+
+def symmetry(r: compare.SymmetryReport) -> a.Symmetry:
+    return {"pairs": [{"units": list(p.units), "weight_cosine": p.weight_cosine,
+                       "max_weight_difference": p.max_weight_difference,
+                       "activation_correlation": p.activation_correlation,
+                       "max_activation_difference": p.max_activation_difference} for p in r.pairs],
+            "duplicate_groups": r.duplicate_groups, "distinct_units": r.distinct_units}
+
+
+def seed_rows(c: compare.SeedComparison) -> list[a.SeedRow]:
+    return [{"seed": r.seed, "model_id": r.model_id, "regions": r.labour.regions,
+             "all_regions_covered": r.labour.all_regions_covered, "duplicates": r.labour.duplicates,
+             "train_accuracy": r.metrics.train_accuracy, "grid_accuracy": r.metrics.grid_accuracy,
+             "separation_step": r.separation_step, "regions_settled_step": r.regions_settled_step}
+            for r in c.rows]
+
+
+def comparison(c: compare.SeedComparison) -> a.Comparison:
+    """Return the seed comparison of a retrain, with its summary in words."""
+    return {"seeds": seed_rows(c), "coverage_rate": c.coverage_rate,
+            "summary": f"{c.covered} of {len(c.rows)} seeds divide the three bad-roast regions "
+                       f"({', '.join(PRIMARY_REGIONS)}) between their units; {c.with_duplicates} "
+                       "have two or more units on the same region."}

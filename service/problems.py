@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI imports this module: no pydantic at run time for a type
+    from service.answers import FieldError, ProblemDetail
 
 
 class Problem(Exception):
@@ -12,15 +15,15 @@ class Problem(Exception):
     title = "Bad request"
     slug = "bad-request"
 
-    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None,
+    def __init__(self, detail: str, *, errors: list[FieldError] | None = None,
                  headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
         self.headers = headers or {}
 
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"type": f"/problems/{self.slug}", "title": self.title,
+    def body(self) -> ProblemDetail:
+        body: ProblemDetail = {"type": f"/problems/{self.slug}", "title": self.title,
                                 "status": self.status, "detail": self.detail}
         if self.errors:
             body["errors"] = self.errors

@@ -7,11 +7,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from service.schemas import MAX_SEEDS
+
+if TYPE_CHECKING:
+    from service.answers import Job, RetrainResponse, SeedRow
 
 FINISHED = ("succeeded", "failed", "cancelled")
 Progress = Callable[[int, int, int], None]  # (seeds done, step, steps), as service.training
@@ -54,12 +57,13 @@ def call(method: str, url: str, body: dict | None = None, headers: dict | None =
         raise Unreachable(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from None
 
 
-def run_job(base: str, body: dict[str, Any], progress: Progress | None = None) -> dict[str, Any]:
+def run_job(base: str, body: dict[str, Any], progress: Progress | None = None) -> RetrainResponse:
     """Submit one retrain, follow it to the end and return its result.
 
     ``progress(seeds_done, step, steps)`` hears of the job's progress every time it is polled.
     """
     base = base.rstrip("/")
+    job: Job
     _, headers, job = call("POST", f"{base}/v1/retrain", body, {"Prefer": "wait=5"})
     location = headers.get("Location", f"/v1/jobs/{job['id']}")
     while job["status"] not in FINISHED:
@@ -68,21 +72,23 @@ def run_job(base: str, body: dict[str, Any], progress: Progress | None = None) -
             progress(p["seeds_done"], p["step"], p["steps"])
         time.sleep(0.5)
         _, _, job = call("GET", base + location)
-    if job["status"] != "succeeded":
-        problem = job["problem"] or {}
-        raise RemoteError(f"job {job['id']} {job['status']}: {problem.get('detail')}", problem.get("status"))
+    if job["status"] != "succeeded" or job["result"] is None:
+        problem = job["problem"]
+        detail, status = (problem["detail"], problem["status"]) if problem else (None, None)
+        raise RemoteError(f"job {job['id']} {job['status']}: {detail}", status)
     return job["result"]
 
 
 def run_jobs(base: str, seeds: list[int], recipe: dict[str, Any],
-             progress: Progress | None = None) -> list[dict[str, Any]]:
+             progress: Progress | None = None) -> list[SeedRow]:
     """Train many seeds as jobs of up to MAX_SEEDS each, one after another; return the seed rows."""
-    rows: list[dict[str, Any]] = []
+    rows: list[SeedRow] = []
     for i in range(0, len(seeds), MAX_SEEDS):
         def within(done: int, step: int, steps: int, before: int = len(rows)) -> None:
-            progress(before + done, step, steps)
+            if progress is not None:
+                progress(before + done, step, steps)
 
-        result = run_job(base, {"seeds": seeds[i:i + MAX_SEEDS], **recipe}, progress and within)
+        result = run_job(base, {"seeds": seeds[i:i + MAX_SEEDS], **recipe}, within)
         rows += result["comparison"]["seeds"]
     return rows
 

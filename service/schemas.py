@@ -1,10 +1,19 @@
-"""Request models and their limits: with service/answers.py, the source of openapi.yaml."""
+"""Request models and their limits: with service/answers/, the source of openapi.yaml."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+    with_config,
+)
+from typing_extensions import TypedDict
 
 from model.data import (
     MAX_SAMPLES,
@@ -14,8 +23,9 @@ from model.data import (
     to_celsius,
     to_fahrenheit,
 )
+from model.init_names import Init
 from model.network import MAX_HIDDEN_UNITS
-from model.train import MAX_SEED, MAX_STEPS, Init, Recipe
+from model.train import MAX_SEED, MAX_STEPS, Recipe
 
 TEMPERATURE_LIMITS_C = VALID_TEMPERATURE_RANGE
 DURATION_LIMITS_MIN = VALID_DURATION_RANGE
@@ -39,8 +49,11 @@ def _integral(value: object) -> object:
 Integer = Annotated[int, Field(strict=True), BeforeValidator(_integral)]
 
 
+STRICT = ConfigDict(extra="forbid")
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
 
 _C, _F = TEMPERATURE_LIMITS_C, tuple(to_fahrenheit(c) for c in TEMPERATURE_LIMITS_C)
@@ -97,7 +110,11 @@ class ExplainBatchRequest(BatchRequest):
     readings: list[Reading] = Field(min_length=1, json_schema_extra={"maxItems": MAX_EXPLAIN_BATCH})
 
 
-class Pair(Strict):
+# Shapes that requests and answers share (an import's normalisation is the one a model answers
+# with): TypedDicts, so that the code building an answer is type-checked against them, and
+# validated like the Strict models when a request carries them.
+@with_config(STRICT)
+class Pair(TypedDict):
     temperature: Number
     duration: Number
 
@@ -105,12 +122,14 @@ class Pair(Strict):
 Positive = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0)]
 
 
-class Spread(Strict):
+@with_config(STRICT)
+class Spread(TypedDict):
     temperature: Positive
     duration: Positive
 
 
-class Normalization(Strict):
+@with_config(STRICT)
+class Normalization(TypedDict):
     mean: Pair
     std: Spread
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 from flask import Flask
-from pydantic.json_schema import models_json_schema
+from pydantic import TypeAdapter
 
 from service import answers as a
 from service import operations
@@ -131,12 +131,18 @@ def _operation(method: str, path: str, c: Contract, known: set[tuple[str, str]])
     return op
 
 
+def _schemas(models: list[type]) -> dict[str, Any]:
+    """Return the component schemas of ``models`` (TypedDict answers, pydantic requests) and all
+    they refer to, each under its class name."""
+    _, top = TypeAdapter.json_schemas([(m, "validation", TypeAdapter(m)) for m in models],
+                                      ref_template=REF)
+    return top.get("$defs", {})
+
+
 def build() -> dict[str, Any]:
     """Return the OpenAPI 3.1 document as a dict."""
     ops = operations_of(routes())
-    models = _models(ops)
-    _, top = models_json_schema([(m, "validation") for m in models], ref_template=REF)
-    components = top.get("$defs", {})
+    components = _schemas(_models(ops))
     known = {(method, path) for method, path, _ in ops}
     paths: dict[str, dict[str, Any]] = {}
     for method, path, contract in ops:

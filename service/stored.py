@@ -5,17 +5,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import orjson
 
-from model.compare import symmetry_report
+from model.compare import SymmetryReport, symmetry_report
 from model.data import load_coffee_data
 from model.explain import MAX_BACKGROUND, Explainer
 from model.network import Network
 from model.roles import Role
 from model.snapshots import Snapshots
+
+if TYPE_CHECKING:  # the CLI imports this module: no pydantic at run time for a type
+    from service.answers import Metrics, RecipeModel, Source
 
 log = logging.getLogger("roastnet.registry")
 
@@ -30,9 +33,9 @@ class BrokenModel(Exception):
 class StoredModel:
     id: str
     name: str | None
-    source: str
-    recipe: dict[str, Any] | None
-    metrics: dict[str, float] | None
+    source: Source
+    recipe: RecipeModel | None
+    metrics: Metrics | None
     loss_curve: list[list[float]]
     created_at: str
     network: Network = field(repr=False)
@@ -46,11 +49,11 @@ class StoredModel:
         return self.explainer.roles
 
     @cached_property
-    def symmetry(self) -> dict[str, Any]:
+    def symmetry(self) -> SymmetryReport:
         return symmetry_report(self.network)
 
 
-def background(recipe: dict[str, Any] | None) -> np.ndarray | None:
+def background(recipe: RecipeModel | None) -> np.ndarray | None:
     """Return the readings a recipe's model learned from (None: the lab's, for imports)."""
     if recipe is None:
         return None
@@ -60,11 +63,11 @@ def background(recipe: dict[str, Any] | None) -> np.ndarray | None:
 @dataclass
 class NewModel:
     id: str
-    source: str
+    source: Source
     network: Network
-    metrics: dict[str, float]
-    recipe: dict[str, Any] | None = None
-    loss_curve: list = field(default_factory=list)
+    metrics: Metrics
+    recipe: RecipeModel | None = None
+    loss_curve: list[list[float]] = field(default_factory=list)
     name: str | None = None
     snapshots: Snapshots | None = None  # kept while training; None for imports
 
@@ -73,7 +76,7 @@ def dumps(value: Any) -> str | None:
     return None if value is None else orjson.dumps(value).decode()
 
 
-def load(row: tuple) -> StoredModel:
+def load(row: tuple[Any, ...]) -> StoredModel:
     model_id, name, source, recipe, weights, metrics, loss_curve, created_at = row
     try:
         network = Network.from_dict(orjson.loads(weights))

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import math
 import statistics
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from model.compare import SeedEntry, compare_seeds
 from model.train import Recipe, train_seeds
 from model.trajectory import trace
-from service import remote
+from service import present, remote
+
+if TYPE_CHECKING:
+    from service.answers import SeedRow
 
 CHUNK = 50  # seeds trained together here
 
@@ -41,22 +44,23 @@ def run(args) -> int:
     return 0
 
 
-def _local_rows(recipe: Recipe, seeds: list[int]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+def _local_rows(recipe: Recipe, seeds: list[int]) -> list[SeedRow]:
+    rows: list[SeedRow] = []
     for i in range(0, len(seeds), CHUNK):
         results = train_seeds(recipe, seeds[i:i + CHUNK])
-        rows += compare_seeds([
-            SeedEntry(r.recipe.seed, r.recipe.id, r.network, trajectory=trace(r.snapshots))
-            for r in results])["seeds"]
+        rows += present.seed_rows(compare_seeds([
+            SeedEntry(r.recipe.seed, r.recipe.id, r.network,
+                      trajectory=trace(r.snapshots) if r.snapshots else None)
+            for r in results]))
     return rows
 
 
-def _remote_rows(url: str, recipe: Recipe, seeds: list[int]) -> list[dict[str, Any]]:
+def _remote_rows(url: str, recipe: Recipe, seeds: list[int]) -> list[SeedRow]:
     return remote.run_jobs(url, seeds, {"init": "symmetric", "perturbation": recipe.perturbation,
                                         "hidden_units": recipe.hidden_units, "steps": recipe.steps})
 
 
-def summarise(eps: float, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def summarise(eps: float, rows: list[SeedRow]) -> dict[str, Any]:
     """Return one line of the table from the comparison rows of one ε."""
     n = len(rows)
     covered = sum(r["all_regions_covered"] for r in rows)

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from model.compare import SeedEntry, compare_seeds, metrics
+import numpy as np
+
+from model.compare import Metrics, SeedEntry, compare_seeds, metrics
 from model.data import load_coffee_data, normalization
 from model.explain import Explainer
 from model.network import Network, lab_network
-from model.train import Recipe, train, train_seeds
-from model.trajectory import trace
+from model.snapshots import Snapshots
+from model.train import Recipe, TrainResult, train, train_seeds
+from model.trajectory import Trajectory, trace
 from service import present
 from service.problems import Conflict, ValidationProblem
 from service.registry import Registry
 from service.schemas import ImportRequest, RetrainRequest
 from service.stored import NewModel, StoredModel
+
+if TYPE_CHECKING:
+    from service.answers import Metrics as AnswerMetrics
+    from service.answers import RecipeModel, RetrainResponse
 
 log = logging.getLogger("roastnet.training")
 DEFAULT_NAME, LAB_NAME = "default", "lab"
@@ -39,18 +46,25 @@ def ensure_defaults(reg: Registry) -> None:
         lab = lab_network()
         if not reg.exists(lab.fingerprint()):
             reg.add([NewModel(id=lab.fingerprint(), source="import", network=lab,
-                              metrics=metrics(lab), name=LAB_NAME)])
+                              metrics=present.metrics(metrics(lab)), name=LAB_NAME)])
         changed = reg.set_active_if_missing(recipe.id)
         if changed:
             log.info("active model: %s", changed)
 
 
-def as_new_model(result, name: str | None = None) -> NewModel:
+def as_new_model(result: TrainResult, name: str | None = None) -> NewModel:
     r = result.recipe
     return NewModel(id=r.id, source="recipe", network=result.network,
-                    metrics=metrics(result.network, r.data_seed, r.samples), recipe=r.to_dict(),
+                    metrics=present.metrics(metrics(result.network, r.data_seed, r.samples)),
+                    recipe=_recipe(r),
                     loss_curve=[[step, loss] for step, loss in result.loss_curve], name=name,
                     snapshots=result.snapshots)
+
+
+def _recipe(r: Recipe) -> RecipeModel:
+    return {"data_seed": r.data_seed, "samples": r.samples, "seed": r.seed, "init": r.init,
+            "hidden_units": r.hidden_units, "steps": r.steps, "learning_rate": r.learning_rate,
+            "perturbation": r.perturbation}
 
 
 def check_work(req: RetrainRequest, max_work: int) -> None:
@@ -64,7 +78,7 @@ def check_work(req: RetrainRequest, max_work: int) -> None:
 
 
 def retrain(reg: Registry, req: RetrainRequest, max_work: int, progress: Progress | None = None,
-            finish: Callable[[Any, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+            finish: Callable[[Any, RetrainResponse], None] | None = None) -> RetrainResponse:
     """Train one model per seed (skipping recipes already stored) and compare them.
 
     The new models, the activation and ``finish(db, answer)`` (a job's own bookkeeping) commit in
@@ -88,14 +102,15 @@ def retrain(reg: Registry, req: RetrainRequest, max_work: int, progress: Progres
     snapshots = {seed: new[m.id].snapshots if m.id in new else reg.snapshots(m.id)
                  for seed, m in stored.items()}
     comparison = compare_seeds([SeedEntry(seed, m.id, m.network, req.data_seed, req.samples,
-                                          metrics=m.metrics, roles=m.roles,
+                                          metrics=Metrics(**m.metrics) if m.metrics else None,
+                                          roles=m.roles,
                                           trajectory=_trace(snapshots[seed], req))
                                 for seed, m in stored.items()])
     activate = ids[req.activate] if req.activate is not None else None
-    answer = {
-        "models": [{"id": m.id, "seed": seed, "created": False, "metrics": m.metrics,
+    answer: RetrainResponse = {
+        "models": [{"id": m.id, "seed": seed, "created": False, "metrics": _measured(m),
                     "neurons": [present.role(r) for r in m.roles]} for seed, m in stored.items()],
-        "comparison": comparison,
+        "comparison": present.comparison(comparison),
         "activated": activate,
     }
     with reg.transaction() as db:
@@ -108,12 +123,18 @@ def retrain(reg: Registry, req: RetrainRequest, max_work: int, progress: Progres
     return answer
 
 
-def _trace(snapshots, req: RetrainRequest):
+def _measured(m: StoredModel) -> AnswerMetrics:
+    """Return a trained model's metrics (every model a retrain stores or finds has them)."""
+    assert m.metrics is not None
+    return m.metrics
+
+
+def _trace(snapshots: Snapshots | None, req: RetrainRequest) -> Trajectory | None:
     return None if snapshots is None else trace(snapshots, req.data_seed, req.samples)
 
 
-def _observer(progress: Progress, done: int, steps: int) -> Callable:
-    def observe(step: int, _z2) -> None:
+def _observer(progress: Progress, done: int, steps: int) -> Callable[[int, np.ndarray], None]:
+    def observe(step: int, _z2: np.ndarray) -> None:
         progress(done, step, steps)
 
     return observe
@@ -130,7 +151,8 @@ def import_weights(reg: Registry, req: ImportRequest) -> tuple[StoredModel, bool
         mean, std = (v.tolist() for v in normalization(load_coffee_data()[0]))
     else:
         n = req.normalization
-        mean, std = [n.mean.temperature, n.mean.duration], [n.std.temperature, n.std.duration]
+        mean = [n["mean"]["temperature"], n["mean"]["duration"]]
+        std = [n["std"]["temperature"], n["std"]["duration"]]
     w = req.weights
     try:
         net = Network.from_dict({"W1": w.W1, "b1": w.b1, "W2": w.W2, "b2": w.b2,
@@ -146,6 +168,7 @@ def import_weights(reg: Registry, req: ImportRequest) -> tuple[StoredModel, bool
         existing = reg.get(req.name)
         if existing.id != model_id:
             raise Conflict(f"the name {req.name!r} is taken by model {existing.id}")
-    [created] = reg.add([NewModel(id=model_id, source="import", network=net, metrics=metrics(net),
+    [created] = reg.add([NewModel(id=model_id, source="import", network=net,
+                                  metrics=present.metrics(metrics(net)),
                                   name=req.name)])
     return reg.get(model_id), created

@@ -6,6 +6,7 @@ from flask import Blueprint, Response
 
 from model.data import load_coffee_data, normalization
 from service import answers as a
+from service.answers import DatasetResponse
 from service.contract import operation
 from service.http import json_response
 from service.params import DATA_SEED
@@ -22,11 +23,11 @@ def dataset() -> Response:
     data_seed = DATA_SEED.read()
     X, Y = load_coffee_data(data_seed)
     mean, std = normalization(X)
-    samples = [{"temperature": t, "duration": d, "good_roast": bool(y)}
-               for (t, d), y in zip(X.tolist(), Y[:, 0].tolist(), strict=True)]
-    return json_response({
+    reply: DatasetResponse = {
         "data_seed": data_seed,
-        "samples": samples,
+        "samples": [{"temperature": t, "duration": d, "good_roast": bool(y)}
+                    for (t, d), y in zip(X.tolist(), Y[:, 0].tolist(), strict=True)],
         "normalization": {"mean": {"temperature": float(mean[0]), "duration": float(mean[1])},
                           "std": {"temperature": float(std[0]), "duration": float(std[1])}},
-    })
+    }
+    return json_response(reply)

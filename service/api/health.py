@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 
 from service import answers as a
+from service.answers import Health, Ready
 from service.contract import operation
 from service.errors import Unavailable
 from service.http import json_response, registry
@@ -18,7 +19,8 @@ bp = Blueprint("health", __name__)
 @operation("Liveness", "Answers 200 while the process can serve at all.", (200, a.Health))
 def healthz() -> Response:
     """Answer while the process can serve at all."""
-    return json_response({"status": "ok"})
+    reply: Health = {"status": "ok"}
+    return json_response(reply)
 
 
 @bp.get("/readyz")
@@ -27,12 +29,15 @@ def healthz() -> Response:
            (200, a.Ready), problems=(503,))
 def readyz() -> Response:
     """Answer 200 when the registry is reachable and the active model answers a reading."""
+    failures: tuple[type[Exception], ...] = (*registry().errors, UnknownModel, BrokenModel,
+                                             ValueError, ArithmeticError)
     try:
         model = registry().active()
         model.explainer.predict_many(*model.network.mean.tolist())
-    except (*registry().errors, UnknownModel, BrokenModel, ValueError, ArithmeticError) as exc:
+    except failures as exc:
         raise Unavailable(f"not ready: {exc}") from None
-    return json_response({"status": "ready", "active_model": model.id})
+    reply: Ready = {"status": "ready", "active_model": model.id}
+    return json_response(reply)
 
 
 @bp.get("/openapi.yaml")

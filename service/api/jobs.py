@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from service import answers as a
+from service.answers import Job, JobList
 from service.contract import BODY_PROBLEMS, Link, operation
 from service.errors import Conflict, NotFound
 from service.http import body_bytes, json_response, parse, registry
@@ -65,7 +66,8 @@ def list_jobs() -> Response:
     """List jobs, newest first, optionally of one status."""
     limit, offset, status = LIMIT.read(), OFFSET.read(), STATUS.read()
     jobs, total = registry().jobs(limit, offset, status)
-    return json_response({"jobs": jobs, "total": total, "limit": limit, "offset": offset})
+    reply: JobList = {"jobs": jobs, "total": total, "limit": limit, "offset": offset}
+    return json_response(reply)
 
 
 @bp.get("/jobs/<job_id>")
@@ -89,7 +91,7 @@ def cancel_job(job_id: str) -> Response:
     return json_response(_find(job_id))
 
 
-def _find(job_id: str) -> dict:
+def _find(job_id: str) -> Job:
     job = registry().job(job_id) if len(job_id) <= JOB.schema["maxLength"] else None
     if job is None:
         raise NotFound(f"no job with id {job_id!r}; GET /v1/jobs lists them")

@@ -8,6 +8,7 @@ from werkzeug.routing import BaseConverter
 from service import answers as a
 from service import present
 from service import schemas as s
+from service.answers import ModelList
 from service.contract import BODY_PROBLEMS, READ_PROBLEMS, Link, operation
 from service.errors import NotFound
 from service.http import body_bytes, find_model, json_response, parse, registry
@@ -31,7 +32,8 @@ def list_models() -> Response:
     """List stored models, newest first."""
     limit, offset = LIMIT.read(), OFFSET.read()
     models, total = registry().summaries(limit, offset)
-    return json_response({"models": models, "total": total, "limit": limit, "offset": offset})
+    reply: ModelList = {"models": models, "total": total, "limit": limit, "offset": offset}
+    return json_response(reply)
 
 
 @bp.post("/models")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from flask import Blueprint, Response, current_app, g
 
 from service import answers as a
 from service import columns, present, readings
 from service import schemas as s
+from service.answers import ExplainResponse, MapsResponse, NeuronsResponse
 from service.contract import BODY_PROBLEMS, READ_PROBLEMS, operation
 from service.http import body, body_bytes, chosen_model, json_response
 from service.params import BASELINE, FIELDS_ASKED, MODEL, RESOLUTION, THRESHOLD
@@ -24,9 +27,9 @@ CSV_ANSWER = {"schema": {"type": "string",
                              "';', and after fired a reasons column joining their reasons with ' | '"}}
 
 
-def answer(model: StoredModel, content: dict) -> Response:
-    """Return content with the model's id first, and the id in X-Model-Id for caches and logs."""
-    return json_response({"model_id": model.id, **content}, model_id=model.id)
+def answer(model: StoredModel, body: Mapping[str, object]) -> Response:
+    """Return the body (the model's id first), and the id in X-Model-Id for caches and logs."""
+    return json_response(body, model_id=model.id)
 
 
 @bp.post("/predict")
@@ -55,7 +58,7 @@ def predict() -> Response:
         response = Response(result.csv(), content_type="text/csv; charset=utf-8")
         response.headers["X-Model-Id"] = model.id
         return response
-    return answer(model, {"predictions": result.json_rows()})
+    return answer(model, result.json_body(model.id))
 
 
 @bp.post("/explain")
@@ -77,7 +80,8 @@ def explain() -> Response:
     g.tally = present.Tally(model.id, np.array([e.verdicts.good_roast[0] for e in explained]),
                             np.vstack([e.verdicts.state for e in explained]),
                             [role.region for role in model.roles])
-    return answer(model, {"predictions": answers})
+    reply: ExplainResponse = {"model_id": model.id, "predictions": answers}
+    return answer(model, reply)
 
 
 @bp.get("/neurons")
@@ -86,7 +90,8 @@ def explain() -> Response:
 def neurons() -> Response:
     """Describe what each hidden unit does."""
     model = chosen_model()
-    return answer(model, {"neurons": [present.role(r) for r in model.roles]})
+    reply: NeuronsResponse = {"model_id": model.id, "neurons": [present.role(r) for r in model.roles]}
+    return answer(model, reply)
 
 
 @bp.get("/maps")
@@ -98,5 +103,6 @@ def maps() -> Response:
     resolution = RESOLUTION.read()
     model = chosen_model()
     t, d, p, hidden = model.explainer.maps(resolution)
-    return answer(model, {"temperature": t.tolist(), "duration": d.tolist(),
-                          "probability": p.tolist(), "neurons": hidden.tolist()})
+    reply: MapsResponse = {"model_id": model.id, "temperature": t.tolist(), "duration": d.tolist(),
+                           "probability": p.tolist(), "neurons": hidden.tolist()}
+    return answer(model, reply)

@@ -13,14 +13,17 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from model.snapshots import Snapshots
 from model.trajectory import Trajectory, trace
+from service.registry.jobs import JobStore, now_iso
 from service.stored import COLUMNS, BrokenModel, NewModel, StoredModel, dumps, load
+
+if TYPE_CHECKING:
+    from service.answers import ModelSummary
 
 log = logging.getLogger("roastnet.registry")
 CACHE_SIZE = 128  # models kept loaded per process (about 0.1 MB each with their explainers)
@@ -43,14 +46,12 @@ class ModelIsActive(Exception):
         self.ref = ref
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-class Registry:
-    """Models in SQL tables ``models`` and ``state``; subclasses bring the connection."""
+class Registry(JobStore):
+    """Models in SQL tables ``models`` and ``state`` (and jobs: JobStore); subclasses bring the
+    connection."""
 
     kind = "sql"
+    errors: tuple[type[Exception], ...] = ()  # what the driver raises when the store fails
 
     def __init__(self) -> None:
         self._cache: OrderedDict[str, StoredModel] = OrderedDict()  # least recently used first
@@ -189,7 +190,7 @@ class Registry:
     def name_taken(self, name: str) -> bool:
         return bool(self.query("SELECT 1 FROM models WHERE name = ?", (name,)))
 
-    def summaries(self, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    def summaries(self, limit: int, offset: int) -> tuple[list[ModelSummary], int]:
         """Return one page of models, newest first, each marked usable or not, and the total."""
         self.refresh()
         total = self.query("SELECT count(*) FROM models")[0][0]
@@ -197,9 +198,9 @@ class Registry:
                           (limit, offset))
         return [self._summary(tuple(row)) for row in rows], total
 
-    def _summary(self, row: tuple) -> dict[str, Any]:
+    def _summary(self, row: tuple[Any, ...]) -> ModelSummary:
         model_id, name, source, recipe, _, metrics, _, created_at = row
-        summary: dict[str, Any] = {"id": model_id, "name": name, "source": source,
+        summary: ModelSummary = {"id": model_id, "name": name, "source": source,
                                    "recipe": None, "metrics": None, "active": model_id == self._active,
                                    "created_at": created_at, "usable": True, "problem": None}
         try:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from service.registry.base import now_iso
+if TYPE_CHECKING:
+    from service.answers import Job, ProblemDetail, RetrainResponse
 
 JOB_COLUMNS = ("id, status, created_at, started_at, finished_at, request, result, problem, "
                "seeds_done, seeds_total, step, steps, attempts")
@@ -23,15 +26,19 @@ STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 FINISHED = ("succeeded", "failed", "cancelled")
 
 
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
 class LostJob(Exception):
     """The job is no longer this attempt's to write: cancelled, or taken over after a lost lease."""
 
 
-def problem(slug: str, title: str, status: int, detail: str) -> dict[str, Any]:
+def problem(slug: str, title: str, status: int, detail: str) -> ProblemDetail:
     return {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail}
 
 
-def _job(row: tuple) -> dict[str, Any]:
+def _job(row: tuple[Any, ...]) -> Job:
     (job_id, status, created, started, finished, request, result, prob,
      seeds_done, seeds_total, step, steps, attempts) = row
     return {"id": job_id, "status": status, "created_at": created, "started_at": started,
@@ -44,23 +51,29 @@ def _job(row: tuple) -> dict[str, Any]:
 
 
 class JobStore:
-    """Mixed into a Registry: uses its ``query`` and ``transaction``."""
+    """The base of a Registry: uses its ``query`` and ``transaction``."""
 
-    def create_job(self, request: dict[str, Any], seeds_total: int, steps: int) -> dict[str, Any]:
+    if TYPE_CHECKING:
+        def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
+        def transaction(self) -> AbstractContextManager[Any]: ...
+
+    def create_job(self, request: dict[str, Any], seeds_total: int, steps: int) -> Job:
         job_id = uuid.uuid4().hex
         with self.transaction() as db:
             db.execute("INSERT INTO jobs (id, status, created_at, request, seeds_total, steps, "
                        "enqueued_at) VALUES (?, 'queued', ?, ?, ?, ?, ?)",
                        (job_id, now_iso(), orjson.dumps(request).decode(), seeds_total, steps,
                         time.time()))
-        return self.job(job_id)
+        created = self.job(job_id)
+        assert created is not None
+        return created
 
-    def job(self, job_id: str) -> dict[str, Any] | None:
+    def job(self, job_id: str) -> Job | None:
         rows = self.query(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,))
         return _job(tuple(rows[0])) if rows else None
 
     def jobs(self, limit: int, offset: int, status: str | None = None
-             ) -> tuple[list[dict[str, Any]], int]:
+             ) -> tuple[list[Job], int]:
         """Return one page of jobs, newest first, optionally of one status, and the total."""
         where, params = ("WHERE status = ?", (status,)) if status else ("", ())
         total = self.query(f"SELECT count(*) FROM jobs {where}", params)[0][0]
@@ -90,7 +103,8 @@ class JobStore:
                  job_id, attempt))
             return cur.rowcount == 1
 
-    def finish(self, db, job_id: str, attempt: int, result: dict[str, Any], seeds_total: int) -> None:
+    def finish(self, db: Any, job_id: str, attempt: int, result: RetrainResponse,
+               seeds_total: int) -> None:
         """Mark the job succeeded inside the caller's transaction, or raise LostJob (it rolls back)."""
         cur = db.execute(
             "UPDATE jobs SET status = 'succeeded', result = ?, finished_at = ?, lease_until = NULL, "
@@ -99,7 +113,7 @@ class JobStore:
         if cur.rowcount != 1:
             raise LostJob(job_id)
 
-    def fail(self, job_id: str, attempt: int | None, prob: dict[str, Any]) -> bool:
+    def fail(self, job_id: str, attempt: int | None, prob: ProblemDetail) -> bool:
         """Mark a running job (of this attempt, when given) failed with a problem."""
         extra, params = ("AND attempts = ?", (attempt,)) if attempt is not None else ("", ())
         with self.transaction() as db:

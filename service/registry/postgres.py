@@ -19,14 +19,13 @@ import psycopg
 import psycopg_pool
 
 from service.registry.base import Registry
-from service.registry.jobs import JobStore
 from service.registry.migrate import upgrade
 from service.settings import RegistryError
 
 LOCK_KEY = zlib.crc32(b"roastnet.registry")  # the advisory lock taken while one process sets up
 
 
-class PostgresRegistry(JobStore, Registry):
+class PostgresRegistry(Registry):
     kind = "postgresql"
     errors = (psycopg.Error, psycopg_pool.PoolTimeout)
 

@@ -10,12 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from service.registry.base import Registry
-from service.registry.jobs import JobStore
 from service.registry.migrate import upgrade
 from service.settings import RegistryError, ensure_writable
 
 
-class SqliteRegistry(JobStore, Registry):
+class SqliteRegistry(Registry):
     """SQLite-backed models and jobs; safe to share between threads and between gunicorn workers.
 
     ``PRAGMA data_version`` changes when any other connection commits, so a worker notices an

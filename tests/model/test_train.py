@@ -64,8 +64,8 @@ def test_adam_first_step_moves_each_parameter_by_the_learning_rate():
 
 def test_default_recipe_learns_the_ground_truth(default_result):
     m = metrics(default_result.network)
-    assert m["train_accuracy"] == 1.0
-    assert m["grid_accuracy"] >= 0.99
+    assert m.train_accuracy == 1.0
+    assert m.grid_accuracy >= 0.99
     regions = sorted(r.region for r in neuron_roles(default_result.network))
     assert regions == sorted(PRIMARY_REGIONS)
     curve = default_result.loss_curve
@@ -101,17 +101,18 @@ def test_symmetric_init_stays_symmetric_and_learns_less(default_result):
     assert np.abs(net.W1 - net.W1[:, :1]).max() < 1e-9
     assert np.abs(net.b1 - net.b1[0]).max() < 1e-9
     assert np.abs(net.W2 - net.W2[0]).max() < 1e-9
-    assert symmetry_report(net)["duplicate_groups"] == [[0, 1, 2]]
+    assert symmetry_report(net).duplicate_groups == [[0, 1, 2]]
     ours = metrics(net)
     glorot_metrics = metrics(default_result.network)
-    assert ours["grid_accuracy"] < glorot_metrics["grid_accuracy"] - 0.05
-    assert ours["train_accuracy"] < 1.0
+    assert ours.grid_accuracy < glorot_metrics.grid_accuracy - 0.05
+    assert ours.train_accuracy < 1.0
 
 
 def test_random_init_leaves_no_duplicates(default_result):
     report = symmetry_report(default_result.network)
-    assert report["duplicate_groups"] == [] and report["distinct_units"] == 3
-    assert all(pair["max_activation_difference"] > 0.5 for pair in report["pairs"])
+    assert report.duplicate_groups == [] and report.distinct_units == 3
+    assert [p.units for p in report.pairs] == [(0, 1), (0, 2), (1, 2)]
+    assert all(pair.max_activation_difference > 0.5 for pair in report.pairs)
 
 
 @pytest.mark.parametrize(
