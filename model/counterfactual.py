@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from model.data import VALID_DURATION_RANGE, VALID_TEMPERATURE_RANGE
-from model.network import Network, sigmoid
+from model.network import Network
 
 SPANS = {"temperature": VALID_TEMPERATURE_RANGE, "duration": VALID_DURATION_RANGE}
 WINDOW_SAMPLES = 201  # evenly spaced readings along an axis, 2.5 °C and 0.6 min apart
@@ -46,26 +46,21 @@ def good_intervals(net: Network, t: float, d: float,
                    threshold: float) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
     """Return every [lo, hi] of temperatures (at duration d) and of durations (at temperature t),
     over the valid range, that make a good roast; edges within EDGE_TOL of the crossing."""
-    A, c, w2, b2 = net.folded
+    a_t, a_d, c = net.boundaries()
     scans = []
     for axis, row, held in (("temperature", 0, d), ("duration", 1, t)):
         lo, hi = SPANS[axis]
-        fixed = (A[1 - row] * held + c).tolist()
+        along, across = (a_t, a_d) if row == 0 else (a_d, a_t)
+        fixed = (across * held + c).tolist()
         values = [_EVEN[axis]]
-        for s, f in zip(A[row].tolist(), fixed, strict=True):
+        for s, f in zip(along.tolist(), fixed, strict=True):
             if abs(s) * (hi - lo) > FLAT:  # a unit that changes along this axis at all
                 values.append(-f / s + TRANSITION / abs(s))
         scans.append(np.sort(np.clip(np.concatenate(values), lo, hi)))
     vt, vd = scans
     cut = logit(threshold)
-    # One pass for both scans. It only brackets the edges, so it may sum in any order.
-    with np.errstate(over="ignore"):
-        h = np.multiply.outer(np.concatenate([vt, np.full(vd.size, t)]), -A[0])
-        h -= np.multiply.outer(np.concatenate([np.full(vt.size, d), vd]), A[1])
-        h -= c
-        np.exp(h, out=h)
-        h += 1.0
-        z = (h ** -1) @ w2 + b2
+    z = net.outputs(np.concatenate([vt, np.full(vd.size, t)]),
+                    np.concatenate([np.full(vt.size, d), vd])).z2  # one pass for both scans
     out = []
     for v, zs, margin, tol in ((vt, z[:vt.size], lambda x: net.logit_at(x, d) - cut, EDGE_TOL["temperature"]),
                                (vd, z[vt.size:], lambda x: net.logit_at(t, x) - cut, EDGE_TOL["duration"])):
@@ -170,9 +165,8 @@ class FlipSearch:
         t_axis = _axis(VALID_TEMPERATURE_RANGE, FLIP_STEP * self.std[0])
         d_axis = _axis(VALID_DURATION_RANGE, FLIP_STEP * self.std[1])
         t, d = np.meshgrid(t_axis, d_axis)  # rows by duration
-        _, _, z2 = net.layers(t.ravel(), d.ravel())
-        z2 = z2.reshape(t.shape)
-        good = sigmoid(z2) >= threshold
+        _, _, z2, p = net.outputs(t, d)  # (rows, columns)
+        good = p >= threshold
         # For each wanted verdict: the grid readings that have it by FLIP_MARGIN, and the points
         # where that contour crosses between neighbours.
         self._samples = {}
@@ -181,8 +175,9 @@ class FlipSearch:
             points = _crossings(t, d, z2 - level, flipped)
             self._samples[want_good] = (points, points / net.std)
         # Each unit's boundary n·u + c = 0 in training sd units u, and where two of them cross.
-        A, c, _, _ = net.folded
-        normals = [A[:, j] * net.std for j in range(len(c))]
+        a_t, a_d, c = net.boundaries()
+        normals = [np.array([a_t[j], a_d[j]]) * net.std for j in range(len(c))]
+        self._units = list(zip(a_t.tolist(), a_d.tolist(), net.W2[:, 0].tolist(), strict=True))
         self._lines = [(n, float(cj)) for n, cj in zip(normals, c.tolist(), strict=True)
                        if math.hypot(*n.tolist()) > FLAT]
         # Where a unit turns from off to on within STEEP sd, Newton's steps lose their way.
@@ -276,9 +271,9 @@ class FlipSearch:
         (t_lo, t_hi), (d_lo, d_hi) = VALID_TEMPERATURE_RANGE, VALID_DURATION_RANGE
         inside = (p[:, 0] >= t_lo) & (p[:, 0] <= t_hi) & (p[:, 1] >= d_lo) & (p[:, 1] <= d_hi)
         p = p[inside]
-        _, _, z2 = self.net.layers(p[:, 0], p[:, 1])
+        _, _, z2, proba = self.net.outputs(p[:, 0], p[:, 1])
         sign = 1.0 if want_good else -1.0
-        flipped = ((sigmoid(z2) >= self.threshold) == want_good) & (sign * (z2 - self.cut) >= FLIP_MARGIN)
+        flipped = ((proba >= self.threshold) == want_good) & (sign * (z2 - self.cut) >= FLIP_MARGIN)
         if not flipped.any():
             return None
         p = p[flipped]
@@ -370,13 +365,10 @@ class FlipSearch:
 
     def _logit_and_gradient(self, t: float, d: float) -> tuple[float, float, float]:
         """Return the logit and its gradient in training standard deviations at one reading."""
-        units, b2 = self.net.scalar_units
-        z, gt, gd = b2, 0.0, 0.0
+        _, hidden, z, _ = self.net.outputs_at(t, d)
+        gt, gd = 0.0, 0.0
         st, sd = self.std
-        for a_t, a_d, c, w2 in units:
-            pre = a_t * t + a_d * d + c
-            h = 1.0 / (1.0 + math.exp(-pre)) if pre > -700 else 0.0
-            z += w2 * h
+        for h, (a_t, a_d, w2) in zip(hidden, self._units, strict=True):
             slope = w2 * h * (1.0 - h)
             gt += slope * a_t * st
             gd += slope * a_d * sd
@@ -401,8 +393,7 @@ class FlipSearch:
 
     def _confirmed(self, t: float, d: float, sign: float) -> bool:
         """Check the flip with the served forward pass, so that it is the verdict clients see."""
-        _, _, z2 = self.net.layers(np.array([t]), np.array([d]))
-        return bool((sigmoid(z2)[0] >= self.threshold) == (sign > 0))
+        return (self.net.outputs_at(t, d)[3] >= self.threshold) == (sign > 0)
 
 
 def _crossings(t: np.ndarray, d: np.ndarray, margin: np.ndarray, inside: np.ndarray) -> np.ndarray:

@@ -89,7 +89,7 @@ def answer(model: StoredModel, r: Readings, fields: tuple[str, ...]) -> Answer:
         if len(fields) < len(FIELDS):
             full = [{f: row[f] for f in fields} for row in full]
         return Answer(fields, full, None, Tally(model.id, v.good_roast, v.state, regions))
-    _, hidden, _, p = model.explainer.outputs(r.celsius, r.durations)
+    _, hidden, _, p = model.network.outputs(r.celsius, r.durations)
     good = p >= r.threshold
     make = {
         "temperature": lambda: r.sent,
