@@ -165,8 +165,8 @@ class FlipSearch:
         t_axis = _axis(VALID_TEMPERATURE_RANGE, FLIP_STEP * self.std[0])
         d_axis = _axis(VALID_DURATION_RANGE, FLIP_STEP * self.std[1])
         t, d = np.meshgrid(t_axis, d_axis)  # rows by duration
-        _, _, z2, p = net.outputs(t, d)  # (rows, columns)
-        good = p >= threshold
+        _, _, z2, p = net.outputs(t.ravel(), d.ravel())
+        z2, good = z2.reshape(t.shape), p.reshape(t.shape) >= threshold
         # For each wanted verdict: the grid readings that have it by FLIP_MARGIN, and the points
         # where that contour crosses between neighbours.
         self._samples = {}

@@ -26,8 +26,9 @@ LAB_WEIGHTS = {
 
 def sigmoid(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """Return the logistic function 1 / (1 + exp(-z)) of an array (into ``out``), finite for every input."""
-    z = np.asarray(z, dtype=np.float64)
-    s: np.ndarray = np.negative(z, out=np.empty_like(z) if out is None else out)
+    s: np.ndarray = np.negative(np.asarray(z, dtype=np.float64), out=out)
+    if out is None and not isinstance(s, np.ndarray):  # a 0-d array comes back as a scalar
+        s = np.asarray(s)
     # 1 / (1 + inf) is exactly 0, so the overflow of exp(-z) for z < -709 is harmless.
     with np.errstate(over="ignore"):
         np.exp(s, out=s)
@@ -71,7 +72,7 @@ class Network:
     b2: np.ndarray
     mean: np.ndarray
     std: np.ndarray
-    _folded: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False)
+    _folded: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False)  # A (2, H), c (H, 1)
     # ((a_t, a_d, c, w2) per unit, b2, w2 per unit), as plain floats for one reading
     _scalar: tuple[tuple[tuple[float, float, float, float], ...], float, list[float]] = field(
         init=False, repr=False)
@@ -88,7 +89,7 @@ class Network:
             c = self.b1 - (self.mean / self.std) @ self.W1
         if not (np.isfinite(A).all() and np.isfinite(c).all()):
             raise ValueError("weights and normalization overflow when combined; use smaller values")
-        object.__setattr__(self, "_folded", (A, c))
+        object.__setattr__(self, "_folded", (A, c[:, None]))
         # Plain floats for one reading at a time: numpy scalars cost ten times more per operation.
         w2 = self.W2[:, 0].tolist()
         units = tuple(zip(A[0].tolist(), A[1].tolist(), c.tolist(), w2, strict=True))
@@ -104,7 +105,7 @@ class Network:
     def boundaries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return ``(a_t, a_d, c)``, each (H,): unit j's pre-activation is ``a_t t + a_d d + c``."""
         A, c = self._folded
-        return A[0], A[1], c
+        return A[0], A[1], c[:, 0]
 
     def outputs(self, t: ArrayLike, d: ArrayLike) -> Outputs:
         """Return pre-activations, activations, logits and probabilities of readings t °C, d min (N,).
@@ -118,7 +119,7 @@ class Network:
         z1 = np.multiply.outer(A[0], np.asarray(t, dtype=np.float64))
         hidden = np.multiply.outer(A[1], np.asarray(d, dtype=np.float64))
         z1 += hidden
-        z1 += c.reshape(c.shape + (1,) * (z1.ndim - 1))
+        z1 += c
         sigmoid(z1, out=hidden)
         _, b2, weights = self._scalar
         z2 = hidden[0] * weights[0]
@@ -126,7 +127,7 @@ class Network:
         term = np.empty_like(z2)
         for j in range(1, len(weights)):
             z2 += np.multiply(hidden[j], weights[j], out=term)
-        return Outputs(np.moveaxis(z1, 0, -1), np.moveaxis(hidden, 0, -1), z2, sigmoid(z2))
+        return Outputs(z1.T, hidden.T, z2, sigmoid(z2))
 
     def outputs_at(self, t: float, d: float) -> tuple[list[float], list[float], float, float]:
         """Return ``outputs`` of one reading in plain floats: z1 (H,), hidden (H,), z2 and p.
