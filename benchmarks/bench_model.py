@@ -10,9 +10,10 @@ import numpy as np
 import orjson
 
 from benchmarks.common import best_of, median_of, table, wall_times
-from model.counterfactual import FlipSearch, good_intervals
 from model.data import load_coffee_data, normalization
 from model.explain import Explainer
+from model.flip import FlipSearch
+from model.intervals import good_intervals
 from model.network import lab_network
 from model.train import Recipe, train, train_seeds
 from model.trajectory import trace

@@ -20,8 +20,9 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import ArrayLike
 
-from model.counterfactual import FLAT, FlipSearch, good_intervals, logit
 from model.data import DURATION_RANGE, TEMPERATURE_RANGE, in_domain, load_coffee_data, outside_domain
+from model.flip import FlipSearch
+from model.intervals import FLAT, good_intervals, logit
 from model.network import Network, sigmoid, sigmoid_at
 from model.roles import EFFECT_MIN, Role, neuron_roles
 from model.words import ALSO_BAD, CLEAR, NEAR_BAD, RESPONSIBLE, reason
