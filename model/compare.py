@@ -74,7 +74,7 @@ class SymmetryReport:
 def symmetry_report(net: Network) -> SymmetryReport:
     """Compare every pair of hidden units by weights and by activation over the domain."""
     G, _ = _ground_truth_grid()
-    A1, _ = net.forward(G[:: 4])  # (G/4, H): 10,000 readings are plenty to compare patterns
+    A1 = net.outputs(G[::4, 0], G[::4, 1]).hidden  # (G/4, H): 10,000 readings are plenty to compare patterns
     incoming = np.vstack([net.W1, net.b1[None, :]]).T  # (H, 3)
     pairs = []
     parent = list(range(net.hidden_units))

@@ -20,9 +20,10 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import ArrayLike
 
-from model.counterfactual import FLAT, FlipSearch, good_intervals, logit
 from model.data import DURATION_RANGE, TEMPERATURE_RANGE, in_domain, load_coffee_data, outside_domain
-from model.network import Network
+from model.flip import FlipSearch
+from model.intervals import FLAT, good_intervals, logit
+from model.network import Network, sigmoid, sigmoid_at
 from model.roles import EFFECT_MIN, Role, neuron_roles
 from model.words import ALSO_BAD, CLEAR, NEAR_BAD, RESPONSIBLE, reason
 
@@ -109,7 +110,7 @@ class Explainer:
     def __init__(self, net: Network, background: np.ndarray | None = None) -> None:
         self.net = net
         self.roles: list[Role] = neuron_roles(net)
-        self._minus_sign = -np.array([r.sign for r in self.roles])
+        self._sign = np.array([r.sign for r in self.roles])
         self._weight = np.abs(net.W2[:, 0])
         steepness = np.array([r.steepness for r in self.roles])
         self._flat_units = np.flatnonzero(steepness <= FLAT).tolist()
@@ -117,36 +118,22 @@ class Explainer:
         self._live = np.array([r.live for r in self.roles])
         self._any_live = bool(self._live.any())
         self._ranks = np.arange(net.hidden_units)
-        self._minus, self._weights = self._minus_sign.tolist(), self._weight.tolist()
+        self._signs, self._weights = self._sign.tolist(), self._weight.tolist()
         self._per_sd_list, self._live_list = self._per_sd.tolist(), self._live.tolist()
         X = load_coffee_data()[0] if background is None else np.asarray(background, dtype=float)
         X = X[:MAX_BACKGROUND]
-        self._background_mean_p = float(self._proba(X[:, 0], X[:, 1]).mean())
+        self._background_mean_p = float(net.outputs(X[:, 0], X[:, 1]).p.mean())
         self._mean, self._std = tuple(net.mean.tolist()), tuple(net.std.tolist())
-        self._mean_p = float(self._proba(np.array([self._mean[0]]), np.array([self._mean[1]]))[0])
-        # Shapley's background enters each unit's pre-activation through one input at a time.
-        A, c, _, _ = net.folded
-        self._background_terms = np.multiply.outer(X[:, 1], A[1]) + c  # (n, H): duration + bias
-        self._background_terms_t = np.multiply.outer(X[:, 0], A[0]) + c  # temperature + bias
-        self._mean_terms = (self._mean[1] * A[1] + c)[None, :]
-        self._mean_terms_t = (self._mean[0] * A[0] + c)[None, :]
+        self._mean_p = net.outputs_at(*self._mean)[3]
+        # Shapley's readings: the reading's temperature with each background duration, then each
+        # background temperature with the reading's duration (the blanks are the reading's).
+        self._coalitions = {kind: (np.concatenate([np.empty(len(B)), B[:, 0]]),
+                                   np.concatenate([B[:, 1], np.empty(len(B))]))
+                            for kind, B in (("data", X), ("mean", net.mean[None, :]))}
         self._flips: dict[float, FlipSearch] = {}
 
     def __repr__(self) -> str:
         return f"Explainer({[r.region for r in self.roles]})"
-
-    def _proba(self, t: np.ndarray, d: np.ndarray) -> np.ndarray:
-        return self.outputs(t, d)[3]
-
-    def outputs(self, t: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Return z1, hidden activations (N, H), logits and probabilities (N,) for t, d (N,).
-
-        The probabilities of every batch verdict, trimmed or explained, are these bits.
-        """
-        z, hidden, z2 = self.net.layers(t, d)
-        with np.errstate(over="ignore"):
-            p = 1.0 / (1.0 + np.exp(-z2))
-        return z, hidden, z2, p
 
     def predict_many(self, temperatures: ArrayLike, durations: ArrayLike, threshold: float = 0.5,
                      units: list[str] | None = None) -> Verdicts:
@@ -154,15 +141,19 @@ class Explainer:
         t, d = np.asarray(temperatures, dtype=np.float64), np.asarray(durations, dtype=np.float64)
         if t.size == 1:
             return self._one(float(t.reshape(-1)[0]), float(d.reshape(-1)[0]), threshold, units)
-        z, hidden, z2, p = self.outputs(t, d)
+        return self._many(t.reshape(-1), d.reshape(-1), threshold, units)
+
+    def _many(self, t: np.ndarray, d: np.ndarray, threshold: float, units: list[str] | None) -> Verdicts:
+        """Return the verdicts of readings t, d (N,) from the network's batch forward pass."""
+        z, hidden, z2, p = self.net.outputs(t, d)
+        push = self._weight * sigmoid(self._sign * z)
         with np.errstate(over="ignore", invalid="ignore"):
-            push = self._weight / (1.0 + np.exp(self._minus_sign * z))  # |w2| sigmoid(sign z)
             distance = np.abs(z) * self._per_sd
         if self._flat_units:  # a unit with no boundary is infinitely far from it
             distance[:, self._flat_units] = np.inf
         good = p >= threshold
         bad = ~good[:, None]
-        bad_side = (self._minus_sign * z < 0) & self._live
+        bad_side = (self._sign * z > 0) & self._live
         rows = np.arange(len(t))[:, None]
         order = np.argsort(-push, axis=1, kind="stable")
         reach = z2[:, None] + np.cumsum(push[rows, order], axis=1) >= logit(threshold)
@@ -182,26 +173,16 @@ class Explainer:
         )
 
     def _one(self, t: float, d: float, threshold: float, units: list[str] | None) -> Verdicts:
-        """Return the verdict of one reading: predict_many's arithmetic in the same order, on
-        plain floats (a numpy call costs more than the whole sum here). The batch test holds
-        the two to the same bits."""
-        units_params, b2 = self.net.scalar_units
-        z = [a_t * t + a_d * d + c for a_t, a_d, c, _ in units_params]
-        weights = [w2 for _, _, _, w2 in units_params]
+        """Return the verdict of one reading: ``_many``'s arithmetic in the same order, on
+        plain floats from the network's one-reading pass (a numpy call costs more than the
+        whole sum here). The batch test holds the two to the same bits."""
+        z, hidden, z2, p = self.net.outputs_at(t, d)
         H = len(z)
-        with np.errstate(over="ignore"):
-            e = np.exp([-zj for zj in z] + [m * zj for m, zj in zip(self._minus, z, strict=True)]).tolist()
-        hidden = [1.0 / (1.0 + ej) for ej in e[:H]]
-        z2 = hidden[0] * weights[0] + b2
-        for j in range(1, H):
-            z2 += hidden[j] * weights[j]
-        with np.errstate(over="ignore"):
-            p = 1.0 / (1.0 + float(np.exp(-z2)))
-        push = [w / (1.0 + ej) for w, ej in zip(self._weights, e[H:], strict=True)]
+        push = [w * sigmoid_at(s * zj) for w, s, zj in zip(self._weights, self._signs, z, strict=True)]
         distance = [math.inf if j in self._flat_units else abs(z[j]) * self._per_sd_list[j]
                     for j in range(H)]
         good = p >= threshold
-        bad_side = [m * zj < 0 and live for m, zj, live in zip(self._minus, z, self._live_list, strict=True)]
+        bad_side = [s * zj > 0 and live for s, zj, live in zip(self._signs, z, self._live_list, strict=True)]
         order = sorted(range(H), key=lambda j: -push[j])
         cut, total, count = logit(threshold), 0.0, None
         for k, j in enumerate(order):
@@ -250,20 +231,12 @@ class Explainer:
         Two players: each one's value averages its marginal over both orders, and over every
         background reading (``"data"``) or against the training mean alone (``"mean"``).
         """
-        if baseline == "mean":
-            fixed_d, fixed_t, fb = self._mean_terms, self._mean_terms_t, self._mean_p
-        else:
-            fixed_d, fixed_t, fb = self._background_terms, self._background_terms_t, self._background_mean_p
-        A, _, w2, b2 = self.net.folded
-        n = len(fixed_d)
-        z = np.empty((2 * n, len(w2)))
-        np.add(fixed_d, A[0] * t, out=z[:n])  # the reading's temperature, the background's duration
-        np.add(fixed_t, A[1] * d, out=z[n:])  # the background's temperature, the reading's duration
-        with np.errstate(over="ignore"):
-            np.negative(z, out=z)
-            np.exp(z, out=z)
-            z += 1.0
-            both = 1.0 / (1.0 + np.exp(-((z ** -1) @ w2 + b2)))
+        fb = self._mean_p if baseline == "mean" else self._background_mean_p
+        t_all, d_all = self._coalitions["mean" if baseline == "mean" else "data"]
+        n = len(t_all) // 2
+        t_all, d_all = t_all.copy(), d_all.copy()
+        t_all[:n], d_all[n:] = t, d
+        both = self.net.outputs(t_all, d_all).p
         f_t, f_d = float(both[:n].mean()), float(both[n:].mean())
         return Shapley(kind=baseline, baseline=self._mean if baseline == "mean" else None,
                        background_size=n, baseline_probability=fb,
@@ -283,13 +256,13 @@ class Explainer:
         if found is None:
             return None
         ft, fd, distance = found
-        return ft, fd, float(self._proba(np.array([ft]), np.array([fd]))[0]), distance
+        return ft, fd, self.net.outputs_at(ft, fd)[3], distance
 
     def maps(self, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return axes t (R,), d (R,), probability (R, R) and activations (H, R, R), rows by d."""
         t_axis = np.linspace(*TEMPERATURE_RANGE, resolution)
         d_axis = np.linspace(*DURATION_RANGE, resolution)
         t, d = np.meshgrid(t_axis, d_axis)
-        _, hidden, _, p = self.outputs(t.ravel(), d.ravel())
+        _, hidden, _, p = self.net.outputs(t.ravel(), d.ravel())
         R = resolution
         return t_axis, d_axis, p.reshape(R, R), hidden.T.reshape(-1, R, R)

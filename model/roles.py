@@ -93,7 +93,7 @@ def neuron_roles(net: Network) -> list[Role]:
     w2 = net.W2[:, 0]
     sign = np.where(w2 > 0, -1.0, 1.0)
     keys, agreement, push = unit_regions(a_t, a_d, c, w2)
-    act = sigmoid(np.multiply.outer(t, a_t) + np.multiply.outer(d, a_d) + c)
+    act = net.outputs(t, d).hidden
     roles = []
     for j in range(net.hidden_units):
         region = keys[j]

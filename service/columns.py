@@ -105,7 +105,7 @@ def answer(model: StoredModel, r: Readings, fields: tuple[str, ...]) -> Answer:
         v = model.explainer.predict_many(r.celsius, r.durations, r.threshold, r.units)
         full = present.predictions(v, r.sent)
         return Answer(fields, full, None, Tally(model.id, v.good_roast, v.state, regions))
-    _, hidden, _, p = model.explainer.outputs(r.celsius, r.durations)
+    _, hidden, _, p = model.network.outputs(r.celsius, r.durations)
     good = p >= r.threshold
     make = {
         "temperature": lambda: r.sent,

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from model.data import load_coffee_data
-from model.network import Network, lab_network, sigmoid
+from model.network import Network, lab_network, sigmoid, sigmoid_at
 
 
 def test_lab_weights_give_the_published_outputs(lab):
@@ -21,10 +21,10 @@ def test_forward_agrees_with_the_unfolded_formula(lab):
     Xn = (X - lab.mean) / lab.std
     A1 = 1 / (1 + np.exp(-(Xn @ lab.W1 + lab.b1)))
     p = 1 / (1 + np.exp(-(A1 @ lab.W2 + lab.b2)))[:, 0]
-    A1_got, p_got = lab.forward(X)
+    _, A1_got, _, p_got = lab.outputs(X[:, 0], X[:, 1])
     np.testing.assert_allclose(A1_got, A1, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(p_got, p, rtol=1e-9, atol=1e-15)
-    scalar = [lab.proba_at(t, d) for t, d in X]
+    scalar = [lab.outputs_at(t, d)[3] for t, d in X]
     np.testing.assert_allclose(scalar, p, rtol=1e-9, atol=1e-15)
 
 
@@ -79,13 +79,50 @@ def test_parameters_are_read_only(lab):
 
 def test_chunked_probabilities_equal_the_forward_pass(lab):
     X = np.random.default_rng(2).uniform([100, 9], [350, 18], (1000, 2))
-    np.testing.assert_allclose(lab.predict_proba(X, chunk=7), lab.forward(X)[1], rtol=1e-12)
+    np.testing.assert_array_equal(lab.predict_proba(X, chunk=7), lab.outputs(X[:, 0], X[:, 1]).p)
     assert lab.predict_proba(np.empty((0, 2))).shape == (0,)
 
 
 def test_one_reading_far_outside_the_range_is_finite(lab):
     # exp() of the pre-activations overflows here; the answer must not.
     for t, d in [(-1e6, 13.0), (1e6, 13.0), (200.0, -1e5), (200.0, 1e5)]:
-        p = lab.proba_at(t, d)
+        p = lab.outputs_at(t, d)[3]
         assert 0.0 <= p <= 1.0
         np.testing.assert_allclose(p, lab.predict_proba(np.array([[t, d]]))[0], atol=1e-12)
+
+
+def test_sigmoid_of_one_float_has_the_bits_of_the_array_sigmoid():
+    rng = np.random.default_rng(4)
+    z = np.concatenate([rng.normal(0, 30, 20_000), rng.uniform(-800, 800, 20_000),
+                        [-1e308, -1e6, -746.0, -745.2, -709.79, -709.78, -709.0, -708.9, -40.0, -0.0,
+                         0.0, 5e-324, 40.0, 709.78, 746.0, 1e6, 1e308]])
+    assert [sigmoid_at(v) for v in z.tolist()] == sigmoid(z).tolist()
+
+
+def _extreme_networks():
+    lab = lab_network()
+    yield lab
+    yield Network.from_dict({**lab.to_dict(), "b2": [1e6]})  # logits about +1e6
+    yield Network.from_dict({**lab.to_dict(), "b2": [-1e6]})  # about -1e6
+    yield Network.from_dict({**lab.to_dict(), "W2": [[-1e6], [2e6], [-3e6]]})  # ±1e6 either way
+    yield Network.from_dict({**lab.to_dict(), "W1": [[-900.0, 30.0, 1290.0], [-17.0, -734.0, 1079.0]]})
+
+
+@pytest.mark.parametrize("net", list(_extreme_networks()), ids=lambda net: repr(net))
+def test_one_reading_gets_the_bits_it_gets_in_a_batch(net):
+    # one formula, two shapes: plain floats for one reading, arrays for many, the same bits
+    rng = np.random.default_rng(6)
+    T = np.concatenate([rng.uniform(150, 285, 300), rng.uniform(0, 500, 300), [-1e6, 1e6, 0.0, 200.0]])
+    D = np.concatenate([rng.uniform(11.5, 15.5, 300), rng.uniform(0, 120, 300), [13.0, 13.0, -1e5, 1e5]])
+    z1, hidden, z2, p = net.outputs(T, D)
+    for i, (t, d) in enumerate(zip(T.tolist(), D.tolist(), strict=True)):
+        one = net.outputs_at(t, d)
+        assert one == (z1[i].tolist(), hidden[i].tolist(), float(z2[i]), float(p[i])), (t, d)
+        assert net.logit_at(t, d) == one[2]
+    with np.errstate(over="ignore"):
+        assert (np.abs(z1) > 709).any() and (np.exp(-z1) == np.inf).any()  # exp overflowed
+
+
+def test_the_extreme_networks_reach_logits_of_a_million_either_way():
+    z2 = np.concatenate([net.outputs([200.0, 160.0], [13.9, 13.5]).z2 for net in _extreme_networks()])
+    assert z2.max() >= 9e5 and z2.min() <= -9e5

@@ -1,0 +1,138 @@
+"""Good intervals: every run of temperatures (or durations) that makes a good roast, along one input.
+
+They cover the whole valid input range (0–500 °C, 0–120 min), not only the training range.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from model.data import VALID_DURATION_RANGE, VALID_TEMPERATURE_RANGE
+from model.network import Network
+
+SPANS = {"temperature": VALID_TEMPERATURE_RANGE, "duration": VALID_DURATION_RANGE}
+WINDOW_SAMPLES = 201  # evenly spaced readings along an axis, 2.5 °C and 0.6 min apart
+# Extra readings across each unit's transition, in units of its pre-activation: a narrow good
+# interval can only open where some unit changes.
+TRANSITION = np.linspace(-12.0, 12.0, 25)
+EDGE_TOL = {"temperature": 1e-3, "duration": 1e-4}  # °C, minutes: ten times finer than promised
+_EVEN = {axis: np.linspace(*span, WINDOW_SAMPLES) for axis, span in SPANS.items()}
+FLAT = 1e-9  # a unit whose pre-activation moves less than this over the range has no boundary
+GOLDEN = (math.sqrt(5) - 1) / 2
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+def good_intervals(net: Network, t: float, d: float,
+                   threshold: float) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """Return every [lo, hi] of temperatures (at duration d) and of durations (at temperature t),
+    over the valid range, that make a good roast; edges within EDGE_TOL of the crossing."""
+    a_t, a_d, c = net.boundaries()
+    scans = []
+    for axis, row, held in (("temperature", 0, d), ("duration", 1, t)):
+        lo, hi = SPANS[axis]
+        along, across = (a_t, a_d) if row == 0 else (a_d, a_t)
+        fixed = (across * held + c).tolist()
+        values = [_EVEN[axis]]
+        for s, f in zip(along.tolist(), fixed, strict=True):
+            if abs(s) * (hi - lo) > FLAT:  # a unit that changes along this axis at all
+                values.append(-f / s + TRANSITION / abs(s))
+        scans.append(np.sort(np.clip(np.concatenate(values), lo, hi)))
+    vt, vd = scans
+    cut = logit(threshold)
+    z = net.outputs(np.concatenate([vt, np.full(vd.size, t)]),
+                    np.concatenate([np.full(vt.size, d), vd])).z2  # one pass for both scans
+    out = []
+    for v, zs, margin, tol in ((vt, z[:vt.size], lambda x: net.logit_at(x, d) - cut, EDGE_TOL["temperature"]),
+                               (vd, z[vt.size:], lambda x: net.logit_at(t, x) - cut, EDGE_TOL["duration"])):
+        v, good = _peaks(v, zs >= cut, zs, margin)
+        out.append(_runs(v, good, margin, tol))
+    return out[0], out[1]
+
+
+def _peaks(v: np.ndarray, good: np.ndarray, z: np.ndarray,
+           margin: Callable[[float], float]) -> tuple[np.ndarray, np.ndarray]:
+    """Add the top of every bad bump between samples that rises past the threshold.
+
+    Two units turning the opposite ways can leave a good interval narrower than the samples
+    across either transition; it holds the maximum of the logit between them.
+    """
+    rise = 1e-9 * (1.0 + np.abs(z[1:-1]))  # not the rounding noise of a plateau
+    bumps = np.flatnonzero((z[1:-1] - z[:-2] > rise) & (z[1:-1] - z[2:] > -rise) & ~good[1:-1]) + 1
+    found = []
+    for i in bumps.tolist():
+        a, b = float(v[i - 1]), float(v[i + 1])
+        m1, m2 = b - GOLDEN * (b - a), a + GOLDEN * (b - a)
+        f1, f2 = margin(m1), margin(m2)
+        for _ in range(40):  # golden-section search for the maximum on [a, b]
+            if f1 >= f2:
+                b, m2, f2 = m2, m1, f1
+                m1 = b - GOLDEN * (b - a)
+                f1 = margin(m1)
+            else:
+                a, m1, f1 = m1, m2, f2
+                m2 = a + GOLDEN * (b - a)
+                f2 = margin(m2)
+        top, f = (m1, f1) if f1 >= f2 else (m2, f2)
+        if f >= 0:
+            found.append(top)
+    if not found:
+        return v, good
+    order = np.argsort(np.concatenate([v, found]), kind="stable")
+    return (np.concatenate([v, found])[order],
+            np.concatenate([good, np.ones(len(found), dtype=bool)])[order])
+
+
+def _runs(v: np.ndarray, good: np.ndarray, margin: Callable[[float], float],
+          tol: float) -> list[tuple[float, float]]:
+    """Return the runs of good samples, each edge refined between its sample and the next."""
+    changes = (np.flatnonzero(good[1:] != good[:-1]) + 1).tolist()
+    first, last = bool(good[0]), bool(good[-1])
+    if not (changes or first):
+        return []
+    # runs begin where the verdict turns good and end before it turns bad again
+    starts = ([0] if first else []) + changes[(0 if not first else 1)::2]
+    ends = [c - 1 for c in changes[(1 if not first else 0)::2]] + ([len(good) - 1] if last else [])
+    values = v.tolist()
+    out = []
+    for i, j in zip(starts, ends, strict=True):
+        a = values[i] if i == 0 else edge(margin, values[i], values[i - 1], tol)
+        b = values[j] if j == len(values) - 1 else edge(margin, values[j], values[j + 1], tol)
+        out.append((float(a), float(b)))
+    return out
+
+
+def edge(margin: Callable[[float], float], a: float, b: float, tol: float) -> float:
+    """Return a point within tol of where margin crosses zero between a (inside) and b (outside).
+
+    Inside means margin >= 0. The point returned is inside unless the margin there has fallen
+    below zero by rounding alone. Regula falsi with the Illinois rule: a handful of evaluations
+    where bisection needs twenty.
+    """
+    fa, fb = margin(a), margin(b)
+    if fa < 0:  # the sampled verdict and this evaluation disagree in the last bit: a is the edge
+        return a
+    kept = 0  # which end survived the last step: -1 the outside end, +1 the inside end
+    for _ in range(100):
+        if abs(b - a) <= tol:
+            break
+        m = b - fb * (b - a) / (fb - fa) if fb != fa else 0.5 * (a + b)
+        if not min(a, b) < m < max(a, b):
+            m = 0.5 * (a + b)
+        fm = margin(m)
+        if fm >= 0:
+            a, fa = m, fm
+            if kept == -1:
+                fb *= 0.5
+            kept = -1
+        else:
+            b, fb = m, fm
+            if kept == 1:
+                fa *= 0.5
+            kept = 1
+    return a
