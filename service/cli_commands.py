@@ -8,7 +8,10 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from argparse import Namespace
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Literal
 
 from service.cli_output import CannotStart, Failure, emit, table
@@ -47,7 +50,7 @@ def find(reg: Registry, ref: str | None) -> StoredModel:
         raise NotFound(f"no model with id or name {ref!r}; `roastnet models` lists them") from None
 
 
-def serve(args) -> int:
+def serve(args: Namespace) -> int:
     from service.registry import open_registry
     from service.settings import Settings
     from service.supervisor import supervise
@@ -98,7 +101,7 @@ def _check_free(host: str, port: int, attempts: int = 5) -> None:
             time.sleep(1)
 
 
-def trainer(args) -> int:
+def trainer(args: Namespace) -> int:
     import logging
     import signal
 
@@ -111,7 +114,7 @@ def trainer(args) -> int:
     os.nice(settings.trainer_nice)
     worker = Trainer(settings)
 
-    def stop(_signum, _frame) -> None:
+    def stop(_signum: int, _frame: FrameType | None) -> None:
         worker.stop.set()
 
     signal.signal(signal.SIGTERM, stop)
@@ -120,7 +123,7 @@ def trainer(args) -> int:
     return 0
 
 
-def predict(args) -> int:
+def predict(args: Namespace) -> int:
     from service import present
     from service.schemas import SingleRequest
     from service.validation import check, check_temperatures
@@ -138,7 +141,7 @@ def predict(args) -> int:
         return 0
     [p] = present.predictions(model.explainer.predict_many(t, d, units=[unit]), [reading.temperature])
 
-    def lines():
+    def lines() -> Iterator[str]:
         where = "; extrapolated: outside the training data" if p["extrapolated"] else ""
         yield f"{p['label']} roast (probability {p['probability']:.3g}, model {model.id}{where})"
         for shown in p["fired"] or p["near_bad"] or ([p["closest"]] if p["closest"] else []):
@@ -148,7 +151,7 @@ def predict(args) -> int:
     return 0
 
 
-def neurons(args) -> int:
+def neurons(args: Namespace) -> int:
     from service import present
 
     model = find(registry(), args.model)
@@ -158,7 +161,7 @@ def neurons(args) -> int:
     return 0
 
 
-def models(args) -> int:
+def models(args: Namespace) -> int:
     from service.problems import ValidationProblem
     from service.schemas import MAX_MODELS_PAGE, MODELS_PAGE
 
@@ -169,7 +172,7 @@ def models(args) -> int:
         raise ValidationProblem(f"offset must be a whole number from 0, got {args.offset}")
     rows, total = registry().summaries(limit, args.offset)
 
-    def lines():
+    def lines() -> Iterator[str]:
         yield f"{total} models" + (f", {args.offset + 1}…{args.offset + len(rows)} shown"
                                    if len(rows) < total else "")
         yield from table(
@@ -194,7 +197,7 @@ def _model_row(m: ModelSummary) -> list[object]:
             num("grid_accuracy", ".4f"), num("final_loss", ".4g"), "*" if m["active"] else ""]
 
 
-def backup(args) -> int:
+def backup(args: Namespace) -> int:
     from service.registry import RegistryError, open_registry
     from service.settings import Settings
 
@@ -212,7 +215,7 @@ def backup(args) -> int:
     return 0
 
 
-def activate(args) -> int:
+def activate(args: Namespace) -> int:
     from service import present
 
     reg = registry()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from argparse import Namespace
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -49,7 +50,7 @@ class CannotStart(Exception):
     """Something the command needs before it can begin is missing (a port, a service)."""
 
 
-def emit(args, body: Any, human: Callable[[], Iterable[str]]) -> None:
+def emit(args: Namespace, body: Any, human: Callable[[], Iterable[str]]) -> None:
     """Print ``body`` as JSON with --json, else the lines ``human()`` gives."""
     if getattr(args, "json", False):
         sys.stdout.write(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode() + "\n")

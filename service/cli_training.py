@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from argparse import Namespace
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from service.cli_output import comparison_lines, emit, progress
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 MAX_SWEEP_SEEDS = 10_000
 
 
-def _request(args: Any, seeds: list[int], **more: Any) -> RetrainRequest:
+def _request(args: Namespace, seeds: list[int], **more: Any) -> RetrainRequest:
     """Validate a retrain of ``seeds`` as POST /v1/retrain would (the same limits and messages)."""
     from service.schemas import RetrainRequest
     from service.validation import check
@@ -27,7 +28,7 @@ def _request(args: Any, seeds: list[int], **more: Any) -> RetrainRequest:
     return check(RetrainRequest, {"seeds": seeds, **{k: v for k, v in given.items() if v is not None}})
 
 
-def train(args) -> int:
+def train(args: Namespace) -> int:
     from service import remote
     from service.cli_commands import registry
     from service.training import retrain
@@ -44,7 +45,7 @@ def train(args) -> int:
             body = retrain(registry(), req, max_work=10**15, progress=seen)
         advance(len(req.seeds))
 
-    def lines():
+    def lines() -> Iterator[str]:
         for m in body["models"]:
             yield (f"seed {m['seed']}: model {m['id']} {'trained' if m['created'] else 'already stored'}, "
                    f"grid accuracy {m['metrics']['grid_accuracy']:.4f}")
@@ -56,7 +57,7 @@ def train(args) -> int:
     return 0
 
 
-def sweep(args) -> int:
+def sweep(args: Namespace) -> int:
     from service import remote
     from service.schemas import MAX_SEEDS
     from service.settings import Settings

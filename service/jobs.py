@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from huey import Huey, RedisHuey, SqliteHuey  # type: ignore[import-untyped]
+from huey import Huey, RedisHuey, SqliteHuey
 
 from service.registry import Registry
 from service.schemas import RetrainRequest

@@ -39,7 +39,8 @@ def operations_of(app: Flask) -> list[tuple[str, str, Contract]]:
         if declared != set(rule.arguments):
             raise LookupError(f"{rule.rule} takes {sorted(rule.arguments)}; "
                               f"its contract declares {sorted(declared)}")
-        found += [(m.lower(), path, contract) for m in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+        methods = rule.methods or set()  # Flask gives every rule its methods; werkzeug allows none
+        found += [(m.lower(), path, contract) for m in sorted(methods - {"HEAD", "OPTIONS"})]
     return found
 
 
@@ -85,7 +86,7 @@ def _bodies(contract: Contract) -> tuple[type, ...]:
 
 
 def _models(ops: list[tuple[str, str, Contract]]) -> list[type]:
-    found = [a.ProblemDetail]
+    found: list[type] = [a.ProblemDetail]
     for _, _, contract in ops:
         found += _bodies(contract)
         if isinstance(contract.answer[1], type):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from argparse import Namespace
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -25,10 +26,10 @@ if TYPE_CHECKING:
 CHUNK = 50  # seeds trained together here
 
 
-def run(args) -> int:
+def run(args: Namespace) -> int:
     args.hidden_units = args.hidden_units or Recipe.hidden_units
     args.steps = args.steps or Recipe.steps
-    table = []
+    table: list[dict[str, Any]] = []
     for eps in args.perturbations:
         recipe = Recipe(init="symmetric", perturbation=eps, hidden_units=args.hidden_units,
                         steps=args.steps)
@@ -77,7 +78,7 @@ def summarise(eps: float, rows: list[SeedRow]) -> dict[str, Any]:
     }
 
 
-def _print(table: list[dict[str, Any]], args) -> None:
+def _print(table: list[dict[str, Any]], args: Namespace) -> None:
     print(f"symmetric starts + ε × standard-normal noise: {len(args.seeds)} seeds, "
           f"{args.hidden_units} units, {args.steps} steps")
     print(f"{'ε':>8}  {'all 3 regions':>13}  {'coverage':>8}  {'100 % train':>11}  "

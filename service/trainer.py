@@ -14,6 +14,7 @@ import os
 import socket
 import threading
 import time
+from typing import TYPE_CHECKING, Any
 
 from service.errors import Problem
 from service.jobs import JobQueue
@@ -22,6 +23,9 @@ from service.registry.jobs import problem
 from service.schemas import RetrainRequest
 from service.settings import Settings
 from service.training import retrain
+
+if TYPE_CHECKING:
+    from service.answers import RetrainResponse
 
 log = logging.getLogger("roastnet.trainer")
 PROGRESS_EVERY = 0.5  # seconds between progress writes (each one also renews the lease)
@@ -38,6 +42,7 @@ class Trainer:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.queue = JobQueue(settings, run=self.run_job)
         self.stop = threading.Event()
+        self.thread: threading.Thread | None = None  # set by start_in_thread
         self._swept = 0.0
 
     def __repr__(self) -> str:
@@ -69,6 +74,7 @@ class Trainer:
             log.info("job %s is not queued (done, cancelled or taken); skipped", job_id)
             return
         job = self.reg.job(job_id)
+        assert job is not None, "a claimed job is in the registry (jobs are never deleted)"
         req = RetrainRequest.model_validate(job["request"])
         last = time.monotonic()
         log.info("job %s: attempt %d, %d seeds × %d steps", job_id, attempt, len(req.seeds), req.steps)
@@ -84,7 +90,7 @@ class Trainer:
                                   {"seeds_done": done, "step": step, "steps": steps}):
                 raise LostJob(job_id)
 
-        def finish(db, answer: dict) -> None:
+        def finish(db: Any, answer: RetrainResponse) -> None:
             self.reg.finish(db, job_id, attempt, answer, len(req.seeds))
 
         try:

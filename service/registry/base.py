@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -66,11 +67,11 @@ class Registry(JobStore):
 
     # ---- what a store provides --------------------------------------------------------------
 
-    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Run one read and return its rows."""
         raise NotImplementedError
 
-    def transaction(self) -> AbstractContextManager:
+    def transaction(self) -> AbstractContextManager[Any]:
         """Return a context whose value has ``execute(sql, params)`` → cursor; all or nothing."""
         raise NotImplementedError
 
@@ -82,13 +83,13 @@ class Registry(JobStore):
         """Hold a lock shared by every process on this store, so that one sets up at a time."""
         raise NotImplementedError
 
-    def backup(self, target) -> None:
+    def backup(self, target: Path) -> None:
         raise NotImplementedError
 
     def close(self) -> None:
         """Give back what the store holds open (a connection pool); nothing for SQLite."""
 
-    def _changed(self, db) -> None:
+    def _changed(self, db: Any) -> None:
         """Bump the version row inside a write that changed the models or the active id."""
         db.execute("UPDATE state SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
                    "WHERE key = 'version'")
@@ -220,7 +221,7 @@ class Registry(JobStore):
             self._active = activate
         return created
 
-    def insert(self, db, models: list[NewModel], activate: str | None = None) -> list[bool]:
+    def insert(self, db: Any, models: list[NewModel], activate: str | None = None) -> list[bool]:
         """Store models inside the caller's transaction ``db``; return whether each one is new."""
         created = []
         now = now_iso()
@@ -240,7 +241,7 @@ class Registry(JobStore):
             self._changed(db)
         return created
 
-    def _set_active(self, db, model_id: str) -> None:
+    def _set_active(self, db: Any, model_id: str) -> None:
         db.execute("INSERT INTO state (key, value) VALUES ('active', ?) "
                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (model_id,))
 

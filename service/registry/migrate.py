@@ -34,8 +34,8 @@ def upgrade(url: str, current: str | None) -> None:
         engine.dispose()
 
 
-def head() -> str:
-    """Return the head revision as Alembic reads it from the scripts."""
+def head() -> str | None:
+    """Return the head revision as Alembic reads it from the scripts (None when there is none)."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 

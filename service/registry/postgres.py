@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import psycopg_pool
@@ -64,7 +65,7 @@ class PostgresRegistry(Registry):
         rows = self.query("SELECT version_num FROM alembic_version")
         return rows[0][0] if rows else None
 
-    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self.pool.connection() as conn:
             return conn.execute(sql.replace("?", "%s"), params).fetchall()
 
