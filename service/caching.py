@@ -30,4 +30,5 @@ def _cache_headers(response: Response) -> Response:
     immutable = pinned is not None and pinned == headers.get("X-Model-Id")
     headers["Cache-Control"] = IMMUTABLE if immutable else "no-cache"
     response.set_etag(hashlib.blake2b(response.get_data(), digest_size=16).hexdigest())
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place (it returns self, typed as werkzeug's Response)
+    return response

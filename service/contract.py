@@ -66,7 +66,7 @@ class IntQuery(Param):
         return value
 
 
-Default = TypeVar("Default", str, None)
+Default = TypeVar("Default", bound=str | None)
 
 
 class ChoiceQuery(Param, Generic[Default]):

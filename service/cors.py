@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 from flask_cors import CORS
 from werkzeug.exceptions import MethodNotAllowed
+
+from service.http import current_request
 
 # Headers a page may send besides the simple ones, and the ones it may read from an answer.
 REQUEST_HEADERS = ["Authorization", "Content-Type", "If-None-Match", "X-Request-ID"]
@@ -29,7 +31,7 @@ def _preflight() -> Response | None:
     OPTIONS is otherwise not part of the contract (405), so the answer is made here rather than
     by Flask's automatic OPTIONS handling.
     """
-    req = request._get_current_object()
+    req = current_request()
     if req.method != "OPTIONS" or "Access-Control-Request-Method" not in req.headers:
         return None
     if "Origin" not in req.headers:

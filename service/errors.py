@@ -6,7 +6,7 @@ import logging
 
 import orjson
 from flask import Flask, Response, current_app
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from service import logs
 from service.problems import (  # noqa: F401  (re-exported: the views import them from here)
@@ -77,7 +77,7 @@ def init_app(app: Flask) -> None:
         problem.title = exc.name
         problem.slug = exc.name.lower().replace(" ", "-")
         response = problem_response(problem)
-        if exc.code == 405 and exc.valid_methods:
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
         return response
 
@@ -95,5 +95,5 @@ def _http_detail(exc: HTTPException) -> str:
         405: "this method is not allowed on this route",
     }
     if exc.code == 413:
-        return too_large(current_app.config.get("MAX_CONTENT_LENGTH"))
+        return too_large(current_app.config["MAX_CONTENT_LENGTH"])  # always set: service/app.py
     return details.get(exc.code or 0, exc.description or exc.name)

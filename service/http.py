@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
-from flask import Response, current_app, request
+from flask import Request, Response, current_app, request
 
 from service.errors import (
     BodyTooLarge,
@@ -19,6 +19,14 @@ from service.params import MODEL
 from service.registry import Registry
 from service.stored import StoredModel
 from service.validation import parse  # noqa: F401  (the views import it from here)
+
+if TYPE_CHECKING:
+    from werkzeug.local import LocalProxy
+
+
+def current_request() -> Request:
+    """Return the request itself: one look-up through the context-local proxy, not one per use."""
+    return cast("LocalProxy[Request]", request)._get_current_object()  # Flask types it as Request
 
 
 def json_response(body: Any, status: int = 200, model_id: str | None = None) -> Response:
@@ -35,7 +43,7 @@ def body_bytes() -> bytes:
 
 def body(others: tuple[str, ...]) -> tuple[str, bytes]:
     """Return the body's media type (application/json or one of ``others``) and its bytes."""
-    req = request._get_current_object()  # one look-up through the context-local proxy
+    req = current_request()
     environ = req.environ
     mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
     if mimetype == "application/json" or mimetype.endswith("+json"):
@@ -47,7 +55,7 @@ def body(others: tuple[str, ...]) -> tuple[str, bytes]:
     return mimetype, _read(req, environ)
 
 
-def _read(req: Any, environ: dict[str, Any]) -> bytes:
+def _read(req: Request, environ: dict[str, Any]) -> bytes:
     cap = req.max_content_length
     if environ.get("CONTENT_LENGTH") or "wsgi.input_terminated" not in environ or cap is None:
         raw = req.get_data(cache=False, parse_form_data=False)  # over the cap by Content-Length: 413
@@ -85,7 +93,7 @@ def registry() -> Registry:
 
 def chosen_model() -> StoredModel:
     """Return the model named by ?model= (id or name), else the active one."""
-    req = request._get_current_object()
+    req = current_request()
     ref = req.args.get(MODEL.name) if req.environ.get("QUERY_STRING") else None
     if ref == "":
         raise ValidationProblem("model must be a model id or name; leave it out for the active model")

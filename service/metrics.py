@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, current_app, g
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -27,6 +29,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
 
 from service.contract import operation
+from service.http import current_request
 
 if TYPE_CHECKING:
     from service.present import Tally
@@ -64,7 +67,7 @@ def init_app(app: Flask) -> None:
 
 
 def _count(response: Response) -> Response:
-    req, ctx = request._get_current_object(), g._get_current_object()  # one look-up each
+    req, ctx = current_request(), g._get_current_object()  # one look-up each
     rule = req.url_rule
     method = req.method if req.method in METHODS else "other"  # clients choose it: keep it bounded
     key = (rule.rule if rule is not None else "unmatched", method, response.status_code)
@@ -129,7 +132,7 @@ class _RegistryState:
     def __init__(self, app: Flask) -> None:
         self.app = app
 
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         registry = self.app.extensions["roastnet.registry"]
         try:
             total = registry.summaries(1, 0)[1]
@@ -145,10 +148,10 @@ class _RegistryState:
 class _Processes:
     """process_* figures of gunicorn's master and each worker, labelled by pid."""
 
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         families: dict[str, Metric] = {}
         for pid in _server_pids():
-            for family in ProcessCollector(pid=lambda pid=pid: pid, registry=None).collect():
+            for family in ProcessCollector(pid=partial(int, pid), registry=None).collect():
                 merged = families.setdefault(family.name, Metric(family.name, family.documentation,
                                                                  family.type))
                 for s in family.samples:

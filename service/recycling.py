@@ -19,8 +19,10 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 CLAIM_LAPSE = 120.0  # longer than graceful_timeout + a worker's boot
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -95,7 +97,7 @@ class Recycler:
         return _alive(int(pid)) or time.monotonic() - float(since) < CLAIM_LAPSE
 
     @contextmanager
-    def _locked(self):
+    def _locked(self) -> Iterator[TextIO]:
         with open(self.state, "a+") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
             try:

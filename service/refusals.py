@@ -9,7 +9,12 @@ requests are refused by the app; these are the ones past gunicorn's.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import orjson
+
+if TYPE_CHECKING:
+    import socket
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -29,7 +34,7 @@ def install() -> None:
     """Make gunicorn write its refusals as problem+json (call in the master, before forking)."""
     from gunicorn import util
 
-    def write_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    def write_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
         util.write_nonblock(sock, problem_page(status_int, reason, mesg))
 
     util.write_error = write_error

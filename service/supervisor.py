@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from types import FrameType
 
 log = logging.getLogger("roastnet.supervisor")
 RESTART_DELAYS = (0.5, 1, 2, 5, 10, 30)  # seconds before restarting a trainer that keeps dying
@@ -27,7 +28,7 @@ def supervise(web_cmd: list[str], env: dict[str, str]) -> int:
     trainer = subprocess.Popen(trainer_command(), env=env)
     started, failures, stopping = time.monotonic(), 0, []
 
-    def forward(signum, _frame) -> None:
+    def forward(signum: int, _frame: FrameType | None) -> None:
         stopping.append(signum)
         for proc in (web, trainer):
             if proc.poll() is None:

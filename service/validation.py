@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from service.problems import MalformedJSON, ValidationProblem
 from service.schemas import TEMPERATURE_LIMITS_C, TEMPERATURE_RULE
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
+    from service.answers import FieldError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -30,14 +35,14 @@ def _problem_from(exc: ValidationError) -> MalformedJSON | ValidationProblem:
         if "recursion" in message:
             return ValidationProblem("the JSON is nested deeper than the schema allows")
         return MalformedJSON(f"the body is not valid JSON: {message}")
-    shown = [{"field": _where(e["loc"]), "message": _message(e)} for e in errors[:20]]
+    shown: list[FieldError] = [{"field": _where(e["loc"]), "message": _message(e)} for e in errors[:20]]
     detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in shown[:3])
     if len(errors) > 3:
         detail += f" (and {len(errors) - 3} more)"
     return ValidationProblem(detail, errors=shown)
 
 
-def _where(loc: tuple) -> str:
+def _where(loc: tuple[int | str, ...]) -> str:
     path = ""
     for part in loc:
         if isinstance(part, int):
@@ -47,7 +52,7 @@ def _where(loc: tuple) -> str:
     return path
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     kind, msg = error["type"], error["msg"]
     if kind == "finite_number":
         return "must be a finite number (NaN and Infinity are not allowed)"

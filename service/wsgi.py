@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 
+from flask import Flask
+
 from service import logs
 from service.app import create_app
 from service.registry import RegistryError
@@ -13,7 +15,7 @@ from service.settings import Settings
 APP_LOAD_ERROR = 4  # gunicorn stops the whole server, rather than respawning, on this exit code
 
 
-def _load():
+def _load() -> Flask:
     settings = Settings()
     logs.configure(settings.log_level, json=settings.log_format == "json")
     try:
