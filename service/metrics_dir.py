@@ -18,12 +18,13 @@ def metrics_directory() -> str:
     base = Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else Path(tempfile.gettempdir())
     for old in base.glob("roastnet-metrics-*-*"):
         pid = old.name.split("-")[2]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(old, ignore_errors=True)
     return tempfile.mkdtemp(prefix=f"roastnet-metrics-{os.getpid()}-", dir=base)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Say whether process pid exists (another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

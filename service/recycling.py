@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from service.metrics_dir import alive
+
 CLAIM_LAPSE = 120.0  # longer than graceful_timeout + a worker's boot
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 
@@ -84,7 +86,7 @@ class Recycler:
         """In a worker that has just loaded the app: end a recycle whose worker has gone."""
         with self._locked() as f:
             text = f.read()
-            if not text or _alive(int(text.split()[0])):
+            if not text or alive(int(text.split()[0])):
                 return False
             f.seek(0)
             f.truncate()
@@ -94,7 +96,7 @@ class Recycler:
         if not text:
             return False
         pid, since = text.split()
-        return _alive(int(pid)) or time.monotonic() - float(since) < CLAIM_LAPSE
+        return alive(int(pid)) or time.monotonic() - float(since) < CLAIM_LAPSE
 
     @contextmanager
     def _locked(self) -> Iterator[TextIO]:
@@ -106,13 +108,3 @@ class Recycler:
             finally:
                 f.flush()
                 fcntl.flock(f, fcntl.LOCK_UN)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
