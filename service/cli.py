@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from model.init_names import DEFAULT_INIT, INITS
+from service.server_names import SERVERS
 
 OK, FAILURE, USAGE, NOT_FOUND, CANNOT_START = 0, 1, 2, 3, 4
 EPILOG = f"""exit codes:
@@ -64,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="default 127.0.0.1, or the host of ROASTNET_BIND")
     serve.add_argument("--port", type=int, help="default 8000, or the port of ROASTNET_BIND")
     serve.add_argument("--workers", type=int, default=None)
-    serve.add_argument("--server", choices=("gunicorn", "granian"),
+    serve.add_argument("--server", choices=SERVERS,
                        help="the HTTP server: gunicorn (default, or ROASTNET_SERVER), or granian "
                             "(the granian extra)")
     serve.add_argument("--no-trainer", action="store_true",

@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.schemas import MAX_BATCH, MAX_EXPLAIN_BATCH
+from service.server_names import DEFAULT_SERVER, Server
 
 # Request limits the app enforces (as problem+json); gunicorn's own are set above them.
 MAX_URI = 4096  # bytes of path and query
@@ -59,7 +60,7 @@ class Settings(BaseSettings):
 
     # The HTTP server (gunicorn.conf.py, or granian: service/granian_server.py).
     # gunicorn by default; granian is Rust's HTTP server for the same app (the `granian` extra).
-    server: Literal["gunicorn", "granian"] = "gunicorn"
+    server: Server = DEFAULT_SERVER
     bind: str = Field("127.0.0.1:8000", pattern=r"^.+:[0-9]{1,5}$")
     workers: int = Field(default_factory=lambda: 2 * multiprocessing.cpu_count(), ge=1, le=256)
     threads: int = Field(2, ge=1, le=64)  # per worker
