@@ -45,25 +45,45 @@ def good_intervals(net: Network, t: float, d: float,
         scans.append(np.sort(np.clip(np.concatenate(values), lo, hi)))
     vt, vd = scans
     cut = logit(threshold)
-    z = net.outputs(np.concatenate([vt, np.full(vd.size, t)]),
-                    np.concatenate([np.full(vt.size, d), vd])).z2  # one pass for both scans
+    _, hidden, z, _ = net.outputs(np.concatenate([vt, np.full(vd.size, t)]),
+                                  np.concatenate([np.full(vt.size, d), vd]))  # one pass for both scans
+    # Each unit's share of the logit, w2_j h_j: between two samples it lies between its values there.
+    shares = hidden * net.W2[:, 0]
+    ceiling = _ceiling(net, cut)
     out = []
-    for v, zs, margin, tol in ((vt, z[:vt.size], lambda x: net.logit_at(x, d) - cut, EDGE_TOL["temperature"]),
-                               (vd, z[vt.size:], lambda x: net.logit_at(t, x) - cut, EDGE_TOL["duration"])):
-        v, good = _peaks(v, zs >= cut, zs, margin)
+    for v, span, margin, tol in ((vt, slice(0, vt.size), lambda x: net.logit_at(x, d) - cut,
+                                  EDGE_TOL["temperature"]),
+                                 (vd, slice(vt.size, None), lambda x: net.logit_at(t, x) - cut,
+                                  EDGE_TOL["duration"])):
+        zs = z[span]
+        v, good = _peaks(v, zs >= cut, zs, shares[span], ceiling, margin)
         out.append(_runs(v, good, margin, tol))
     return out[0], out[1]
 
 
-def _peaks(v: np.ndarray, good: np.ndarray, z: np.ndarray,
+def _ceiling(net: Network, cut: float) -> float:
+    """Return the level the units' shares must be able to reach together for a bump to be
+    searched: the threshold's logit less the output bias, less far more than rounding."""
+    b2 = float(net.b2[0])
+    return cut - b2 - 1e-9 * (1.0 + abs(cut) + abs(b2) + float(np.abs(net.W2).sum()))
+
+
+def _peaks(v: np.ndarray, good: np.ndarray, z: np.ndarray, shares: np.ndarray, ceiling: float,
            margin: Callable[[float], float]) -> tuple[np.ndarray, np.ndarray]:
     """Add the top of every bad bump between samples that rises past the threshold.
 
     Two units turning the opposite ways can leave a good interval narrower than the samples
-    across either transition; it holds the maximum of the logit between them.
+    across either transition; it holds the maximum of the logit between them. ``shares`` (N, H)
+    are the units' terms w2_j h_j of the logit z at each sample. Each is monotone along an
+    axis, so between two samples the logit is at most b2 plus every share's larger end: a bump
+    whose bound stays below the threshold (``ceiling`` for the shares' sum) cannot reach it and
+    is not searched.
     """
     rise = 1e-9 * (1.0 + np.abs(z[1:-1]))  # not the rounding noise of a plateau
     bumps = np.flatnonzero((z[1:-1] - z[:-2] > rise) & (z[1:-1] - z[2:] > -rise) & ~good[1:-1]) + 1
+    if bumps.size:
+        bound = np.maximum(shares[bumps - 1], shares[bumps + 1]).sum(axis=1)
+        bumps = bumps[bound >= ceiling]
     found = []
     for i in bumps.tolist():
         a, b = float(v[i - 1]), float(v[i + 1])

@@ -158,3 +158,19 @@ def test_both_shapley_baselines_equal_the_shap_librarys(case):
                 assert s.baseline is None
         e = explainer.explain(*points[0], baseline=kind)
         np.testing.assert_allclose(e.shapley.values, theirs.values[0], atol=1e-12)
+
+
+@pytest.mark.parametrize("d", [12.0, 13.5, 15.0])
+@pytest.mark.parametrize("below_top", [1e-4, 1e-2, 0.3])
+def test_a_window_barely_open_at_the_top_of_the_logit_is_found(d, below_top):
+    """A threshold just under the highest logit along temperature leaves one window a fraction of
+    a degree wide, narrower than the samples: found, and where a 0.001 °C scan puts it."""
+    net = net_of(LAB)
+    scan = np.arange(0.0, 500.0, 0.001)
+    top = float(ref.logits(net, scan, d).max())
+    threshold = 1.0 / (1.0 + math.exp(-(top - below_top)))
+    windows = Explainer(net).explain(100.0, d, threshold=threshold).good_temperature_ranges
+    brute = ref.good_intervals(net, "temperature", 100.0, d, 0.001, threshold)
+    assert len(windows) == len(brute) == 1, (windows, brute)
+    (lo, hi), (blo, bhi) = windows[0], brute[0]
+    assert abs(lo - blo) <= 0.002 and abs(hi - bhi) <= 0.002, (windows, brute)
