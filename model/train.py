@@ -254,15 +254,21 @@ class SeedBatch:
     Parameters live in one flat vector theta = [w_t (SH) | w_d (SH) | b1 (SH) | w2 (SH) | b2 (S)].
     sigmoid(z) = (1 + tanh(z/2)) / 2, so with T = tanh(z1/2) the hidden activations are never
     formed: the output logit is (w2/2)·T + b2 + sum(w2)/2 and sigmoid'(z1) = (1 - T²)/4.
+
+    A seed's numbers never depend on its neighbours: z1/2 is one matrix product with three
+    terms per entry (BLAS sums those in one fixed order at every size), and every sum over
+    units or samples is an ``einsum`` that reduces each row alone, in the same order.
     """
 
     def __init__(self, x_t: np.ndarray, x_d: np.ndarray, y: np.ndarray, S: int, H: int) -> None:
-        self.x_t, self.x_d, self.y = x_t, x_d, y
+        self.y = y
         self.S, self.H, self.N = S, H, y.size
         SH = S * H
+        self.inputs = np.stack([x_t, x_d, np.ones_like(x_t)])  # (3, N): z1 = [w_t w_d b1] @ inputs
         self.half = np.empty(4 * SH + S, dtype=DTYPE)
         self.T = np.empty((SH, self.N), dtype=DTYPE)  # preallocated: no page faults per step
-        self.dz1, self.tmp = np.empty_like(self.T), np.empty_like(self.T)
+        self.slope = np.empty_like(self.T)
+        self.per_seed = np.empty((3, S, self.N), dtype=DTYPE)
 
     def __repr__(self) -> str:
         return f"SeedBatch(S={self.S}, H={self.H}, N={self.N})"
@@ -270,44 +276,44 @@ class SeedBatch:
     def forward(self, theta: np.ndarray) -> np.ndarray:
         """Return the output logits z2 (S, N); keep T = tanh(z1/2) (SH, N) for backward."""
         S, H, N = self.S, self.H, self.N
+        SH = S * H
         np.multiply(theta, 0.5, out=self.half)
-        h_t, h_d, h_b1, h_w2, _ = _split(self.half, S * H)
-        T, tmp = self.T, self.tmp
-        np.multiply(h_t[:, None], self.x_t, out=T)
-        T += np.multiply(h_d[:, None], self.x_d, out=tmp)
-        T += h_b1[:, None]
+        h_w2 = _split(self.half, SH)[3].reshape(S, H)
+        T = np.matmul(self.half[:3 * SH].reshape(3, SH).T, self.inputs, out=self.T)
         np.tanh(T, out=T)
-        h_w2 = h_w2.reshape(S, H, 1)
-        z2 = np.multiply(T.reshape(S, H, N), h_w2, out=tmp.reshape(S, H, N)).sum(axis=1)
-        z2 += (_split(theta, S * H)[4] + h_w2.sum(axis=1)[:, 0])[:, None]
-        out: np.ndarray = z2
-        return out
+        z2: np.ndarray = np.einsum("shn,sh->sn", T.reshape(S, H, N), h_w2)
+        z2 += (_split(theta, SH)[4] + h_w2.sum(axis=1))[:, None]
+        return z2
 
     def backward(self, theta: np.ndarray, z2: np.ndarray, grad: np.ndarray) -> None:
         """Fill grad (like theta) with d mean-BCE / d theta; z2 from forward is overwritten."""
         S, H, N = self.S, self.H, self.N
-        g_t, g_d, g_b1, g_w2, g_b2 = _split(grad, S * H)
-        w2 = _split(theta, S * H)[3].reshape(S, H, 1)
-        T, dz1, tmp = self.T, self.dz1, self.tmp
-        dz1s = dz1.reshape(S, H, N)
+        SH = S * H
+        g_t, g_d, g_b1, g_w2, g_b2 = _split(grad, SH)
+        T, slope = self.T.reshape(S, H, N), self.slope.reshape(S, H, N)
         z2 *= 0.5
         dz2 = np.tanh(z2, out=z2)
         dz2 += 1.0
         dz2 *= 0.5
         dz2 -= self.y
         dz2 /= N  # (S, N) = d loss / d z2
-        dz2 = dz2[:, None, :]
-        g_b2[:] = dz2.sum(axis=-1)[:, 0]
-        np.multiply(T.reshape(S, H, N), dz2, out=dz1s)
-        dz1.sum(axis=-1, out=g_w2)
+        g_b2[:] = dz2.sum(axis=-1)
+        np.einsum("shn,sn->sh", T, dz2, out=g_w2.reshape(S, H))
         g_w2 += np.repeat(g_b2, H)
         g_w2 *= 0.5
-        np.multiply(T, T, out=dz1)
-        np.subtract(1.0, dz1, out=dz1)
-        dz1s *= np.multiply(0.25 * w2, dz2, out=tmp.reshape(S, H, N))  # (S, H, N) = d loss / d z1
-        np.multiply(dz1, self.x_t, out=tmp).sum(axis=-1, out=g_t)
-        np.multiply(dz1, self.x_d, out=tmp).sum(axis=-1, out=g_d)
-        dz1.sum(axis=-1, out=g_b1)
+        # d loss / d z1 = (1 - T²) / 4 · w2 · dz2: the per-unit factor w2 / 4 comes after the sums
+        np.multiply(self.T, self.T, out=self.slope)
+        np.subtract(1.0, self.slope, out=self.slope)
+        x_t, x_d, _ = self.inputs
+        np.multiply(dz2, x_t, out=self.per_seed[0])
+        np.multiply(dz2, x_d, out=self.per_seed[1])
+        self.per_seed[2] = dz2
+        for g, per_seed in zip((g_t, g_d, g_b1), self.per_seed, strict=True):
+            np.einsum("shn,sn->sh", slope, per_seed, out=g.reshape(S, H))
+        quarter_w2 = _split(theta, SH)[3] * 0.25
+        g_t *= quarter_w2
+        g_d *= quarter_w2
+        g_b1 *= quarter_w2
 
 
 def _split(v: np.ndarray, SH: int) -> tuple[np.ndarray, ...]:

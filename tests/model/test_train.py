@@ -89,6 +89,18 @@ def test_a_seed_trains_the_same_alone_or_in_a_batch():
         np.testing.assert_array_equal(getattr(alone, name), getattr(among, name))
 
 
+@pytest.mark.parametrize(("samples", "hidden_units", "batch"),
+                         [(200, 3, 64), (1_000, 1, 17), (5_000, 3, 40), (20_000, 7, 5)])
+def test_a_seed_trains_the_same_beside_any_number_of_seeds(samples, hidden_units, batch):
+    """Bit for bit, at sample counts and batch sizes where a BLAS reduction would split its
+    sums differently for one row and for many."""
+    recipe = Recipe(samples=samples, hidden_units=hidden_units, steps=20)
+    alone = train(recipe.with_seed(batch - 1)).network
+    among = train_seeds(recipe, list(range(batch)))[-1].network
+    for name in ("W1", "b1", "W2", "b2"):
+        np.testing.assert_array_equal(getattr(alone, name), getattr(among, name))
+
+
 def test_different_seeds_give_different_weights():
     a, b = train_seeds(Recipe(steps=50), [1, 2])
     assert not np.array_equal(a.network.W1, b.network.W1)
