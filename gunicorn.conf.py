@@ -5,7 +5,6 @@ and ROASTNET_WORKERS most often); any value can also be overridden on gunicorn's
 """
 
 import os
-import shutil
 from pathlib import Path
 
 # The matrices are tiny: BLAS threads only cost, and native thread pools alive at fork time are a
@@ -13,7 +12,7 @@ from pathlib import Path
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-from service.metrics_dir import metrics_directory  # noqa: E402 (after the BLAS variables)
+from service import metrics_dir  # noqa: E402 (after the BLAS variables)
 from service.settings import Settings  # noqa: E402
 
 _settings = Settings()
@@ -82,20 +81,9 @@ control_socket_disable = True
 
 
 def on_starting(server):
-    """Check the data directory once, in the master, before any worker starts.
-
-    An unwritable directory would otherwise fail every worker at once, and a clear message
-    beats gunicorn's own halt report. Then make the directory in which the workers keep their
-    metrics (prometheus-client's multiprocess mode): new for each server, so no stale counts.
-    """
-    from service.settings import RegistryError, ensure_writable
-
-    try:
-        ensure_writable(_settings.data_dir)
-    except RegistryError as exc:
-        server.log.critical("cannot start: %s", exc)
-        raise SystemExit(4) from None
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_directory()
+    """Check the data directory and make the workers' metrics directory, once, in the master
+    (service/metrics_dir.py); a clear message beats gunicorn's own halt report."""
+    metrics_dir.prepare(_settings.data_dir, server.log)
     # The workers' one recycling slot (a small file beside the metrics, gone with them on exit).
     os.environ["ROASTNET_RECYCLE_STATE"] = os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "recycling")
     # The board on which workers show how many connections they hold.
@@ -136,4 +124,4 @@ def child_exit(server, worker):
 
 
 def on_exit(server):
-    shutil.rmtree(os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""), ignore_errors=True)
+    metrics_dir.remove()

@@ -10,12 +10,10 @@ problem+json bodies on the refusals the server itself makes before the app sees 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import sys
 
-from service.metrics_dir import metrics_directory
-from service.settings import RegistryError, Settings, ensure_writable
+from service import metrics_dir
+from service.settings import Settings
 
 APP = "service.wsgi:app"
 
@@ -27,13 +25,7 @@ def main() -> int:
     from granian.server import Server
 
     settings = Settings()
-    try:
-        ensure_writable(settings.data_dir)
-    except RegistryError as exc:
-        logging.getLogger("roastnet").critical("cannot start: %s", exc)
-        return 4
-    # The workers fork from this process and inherit it; prometheus-client reads it on import.
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_directory()
+    metrics_dir.prepare(settings.data_dir, logging.getLogger("roastnet"))
     try:
         Server(APP, address=settings.host, port=settings.port, interface=Interfaces.WSGI,
                workers=settings.workers, blocking_threads=settings.threads, http=HTTPModes.http1,
@@ -41,7 +33,7 @@ def main() -> int:
                log_access=settings.access_log is not None, respawn_failed_workers=True,
                workers_kill_timeout=30).serve()
     finally:
-        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+        metrics_dir.remove()
     return 0
 
 

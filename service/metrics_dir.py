@@ -1,11 +1,35 @@
-"""The directory in which the web workers keep their metrics and recycling slot, one per server."""
+"""The directory in which the web workers keep their metrics and recycling slot, one per server,
+and the checks a server makes once before its workers start (gunicorn.conf.py, granian_server.py)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
 from pathlib import Path
+
+from service.settings import RegistryError, ensure_writable
+
+
+def prepare(data_dir: Path, log: logging.Logger) -> None:
+    """Check the data directory, then give the workers a new metrics directory.
+
+    An unwritable directory would fail every worker at once: the server stops first, with exit
+    status 4 and one clear line. The workers fork from this process and inherit
+    PROMETHEUS_MULTIPROC_DIR; prometheus-client reads it on import.
+    """
+    try:
+        ensure_writable(data_dir)
+    except RegistryError as exc:
+        log.critical("cannot start: %s", exc)
+        raise SystemExit(4) from None
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_directory()
+
+
+def remove() -> None:
+    """Remove this server's metrics directory (on exit: its counts are no one's any more)."""
+    shutil.rmtree(os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""), ignore_errors=True)
 
 
 def metrics_directory() -> str:

@@ -225,6 +225,9 @@ def test_a_corrupt_active_model_falls_back_to_default(tmp_path):
     assert "does not load" in log and f"falling back to {default_id}" in log
 
 
+GRANIAN = [sys.executable, "-m", "service.granian_server"]  # as `roastnet serve --server granian` starts it
+
+
 def _unprivileged():
     """Run the server as nobody when we are root (root ignores file permissions)."""
     if os.geteuid() != 0:
@@ -232,8 +235,9 @@ def _unprivileged():
     return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
 
 
-@pytest.mark.parametrize("case", ["read-only", "missing-permissions"])
-def test_an_unwritable_data_directory_is_a_clear_start_up_error(case):
+@pytest.mark.parametrize(("case", "server_name"), [
+    ("read-only", "gunicorn"), ("missing-permissions", "gunicorn"), ("read-only", "granian")])
+def test_an_unwritable_data_directory_is_a_clear_start_up_error(case, server_name):
     with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
         os.chmod(tmp, 0o755)
         if case == "read-only":
@@ -245,7 +249,7 @@ def test_an_unwritable_data_directory_is_a_clear_start_up_error(case):
             locked.mkdir(mode=0o700 if os.geteuid() == 0 else 0o000)
             data = locked / "data"
             expected = f"cannot start: cannot create the data directory {data}: Permission denied"
-        server = Server(data, workers=2)
+        server = Server(data, workers=2, cmd=GRANIAN if server_name == "granian" else None)
         server.log_path = Path(tmp) / "server.log"
         server.cmd = _unprivileged() + server.cmd
         server.start(expect_ready=False)
@@ -256,7 +260,7 @@ def test_an_unwritable_data_directory_is_a_clear_start_up_error(case):
         log = server.output()
         if case != "read-only":
             os.chmod(Path(tmp) / "locked", 0o700)  # so that the temporary directory can go
-        assert code != 0
+        assert code == 4  # the CLI's "cannot start"
         assert expected in log, log
         assert "Traceback" not in log
 
