@@ -117,7 +117,7 @@ loadtest: $(STAMP)
 mutate: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,mutate]'
 	ROASTNET_ZOO=quick $(BIN)/mutmut run --max-children 2 || true
-	$(BIN)/mutmut results
+	$(BIN)/python -m tests.confirm_survivors
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .ruff_cache mutants tests/vendor .artifacts

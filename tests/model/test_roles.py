@@ -140,3 +140,26 @@ def test_a_unit_with_positive_output_weight_is_bad_when_inactive(lab):
     role = neuron_roles(flipped)[0]
     assert role.region == "temperature_too_low" and role.sign == -1.0
     assert reason(role, 160, 13.5, RESPONSIBLE, 30.0).startswith("temperature too low")
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.03])
+def test_a_small_positive_output_weight_is_still_bad_when_inactive(lab, scale):
+    """The sign of the output weight alone decides the bad side: a unit whose output weight is
+    +0.9 or +0.03 signals bad while inactive, like one of +30."""
+    data = lab.to_dict()
+    W1, b1, W2 = np.array(data["W1"]), np.array(data["b1"]), np.array(data["W2"])
+    W1[:, 0], b1[0], W2[0, 0] = -W1[:, 0], -b1[0], 0.9 * scale
+    net = Network.from_dict({**data, "W1": W1.tolist(), "b1": b1.tolist(), "W2": W2.tolist()})
+    role = neuron_roles(net)[0]
+    assert role.sign == -1.0
+    # bad when inactive: below its threshold the unit is off, so "bad below" as the lab's unit 0
+    assert role.axis == "temperature" and role.bad_above is False
+
+
+def test_an_unclear_unit_is_named_by_its_steeper_input_or_diagonal():
+    """An unclear unit's axis: the input whose normalised weight is at least 3× the other's,
+    else diagonal (DESIGN's table), at the ratio itself too."""
+    from model.roles import _axis_of
+
+    assert [_axis_of(np.array(w)) for w in ([3.0, 1.0], [1.0, 3.0], [2.9, 1.0], [-1.0, -2.0])] == [
+        "temperature", "duration", "diagonal", "diagonal"]

@@ -142,6 +142,34 @@ def test_recipe_limits(change, message):
         Recipe(**change)
 
 
+@pytest.mark.parametrize("edge", [
+    {"samples": 10}, {"samples": 100_000}, {"steps": 1}, {"steps": 20_000}, {"hidden_units": 1},
+    {"hidden_units": 8}, {"seed": 0}, {"seed": 2**32 - 1}, {"data_seed": 2**32 - 1},
+    {"learning_rate": 1.0}, {"init": "symmetric", "perturbation": 1.0},
+])
+def test_recipe_limits_admit_the_limit_itself(edge):
+    """Every documented bound is inclusive: 10…100,000 samples, 1…20,000 steps, 1…8 units."""
+    assert Recipe(**edge).to_dict() | edge == Recipe(**edge).to_dict()
+
+
+def test_a_perturbation_adds_epsilon_times_the_next_standard_normals_to_each_unit():
+    """ε = 0 draws one unit and copies it; ε > 0 then adds ε × N(0, 1), drawn in order W1, b1, W2."""
+    W1, b1, W2, b2 = symmetric(np.random.default_rng(9), 3, 0.25)
+    rng = np.random.default_rng(9)
+    one_W1, _, one_W2, _ = glorot(rng, 1)
+    np.testing.assert_array_equal(W1, np.tile(one_W1, (1, 3)) + 0.25 * rng.standard_normal((2, 3)))
+    np.testing.assert_array_equal(b1, 0.25 * rng.standard_normal(3))
+    np.testing.assert_array_equal(W2, np.tile(one_W2, (3, 1)) + 0.25 * rng.standard_normal((3, 1)))
+    assert b2.tolist() == [0.0]
+
+
+def test_the_loss_curve_has_a_point_every_hundredth_of_the_steps_and_the_last(default_result):
+    steps = Recipe().steps
+    assert [step for step, _ in default_result.loss_curve] == list(range(0, steps + 1, steps // 100))
+    odd = train(Recipe(steps=250)).loss_curve
+    assert [step for step, _ in odd] == [*range(0, 250, 2), 250]
+
+
 def test_recipe_id_depends_on_content_only():
     assert Recipe(seed=7).id == Recipe(seed=7).id
     assert Recipe(seed=7).id != Recipe(seed=7, steps=10).id

@@ -95,6 +95,25 @@ def test_closest_is_the_unit_whose_boundary_is_nearest(explained, name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_every_units_distance_and_pre_activation_terms_are_the_hand_formulas(explained, name):
+    """Each unit's boundary distance is |z| over the norm of its weights (training sd), infinite
+    for a unit without weights; its pre-activation terms are w_t·t', w_d·d' and b1 of the
+    normalised reading, and they add up to z."""
+    net, _, answers = explained(name)
+    norms = np.hypot(net.W1[0], net.W1[1])
+    for t, d, e in answers:
+        tn, dn = (t - net.mean[0]) / net.std[0], (d - net.mean[1]) / net.std[1]
+        for j in range(net.hidden_units):
+            z = pre_activation(net, j, t, d)
+            expected = np.inf if norms[j] == 0 else abs(z) / norms[j]
+            np.testing.assert_allclose(e.verdicts.boundary_distance[0, j], expected, rtol=1e-9)
+            terms = e.pre_activation[j]
+            np.testing.assert_allclose(terms, (net.W1[0, j] * tn, net.W1[1, j] * dn, net.b1[j]),
+                                       rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(sum(terms), z, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_sentences_stay_true(explained, name):
     net, explainer, answers = explained(name)
     for role in explainer.roles:

@@ -280,3 +280,19 @@ def test_constant_and_inactive_units_are_described_in_full():
     assert Explainer(net_of(dead)).roles[1].description == (
         "inactive: it moves the log-odds by less than 1 everywhere in the training range, so it does "
         "not sway the verdict there")
+
+
+def test_a_diagonal_unit_whose_line_misses_the_valid_range_at_220_c_says_which_side_it_is_on():
+    # duration = 140 - 0.03 × temperature: at 220 °C the line lies at 133.4 min, past 120, so the
+    # example names the side every valid duration is on; a large output weight keeps it live
+    k = 0.025
+    weights = {"W1": [[-8.94, 0.29, 0.03 * k * STD[0]], [-0.17, -7.34, k * STD[1]]],
+               "b1": [-9.87, -9.28, 0.03 * k * MEAN[0] + k * MEAN[1] - 140 * k],
+               "W2": [[-31.38], [-27.86], [-250.0]], "b2": [15.54]}
+    a_t, a_d, c, _ = unit(weights, 2)
+    assert -(a_t * 220 + c) / a_d > 120  # the line at 220 °C, by hand: outside the valid range
+    role = Explainer(net_of(weights)).roles[2]
+    assert role.description == (
+        f"no clear bad-roast region (best agreement 0.00): signals a bad roast when the duration is "
+        f"above {-c / a_d:.2f} - {a_t / a_d:.4f} × temperature in °C (at 220.0 °C it is on its good "
+        "side for every duration from 0 to 120 min)")
