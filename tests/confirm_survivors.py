@@ -70,15 +70,16 @@ def confirm(names: list[str], done: dict[str, str], workers: int = 2) -> None:
             try:
                 target.write_text(mutated(original, diff))
                 run = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                                      *selection(name)], cwd=scratch, env=env, capture_output=True)
+                                      *selection(name)], cwd=scratch, env=env, capture_output=True, text=True)
             finally:
                 target.write_text(original)
                 scratches.put(scratch)
             verdict = "killed" if run.returncode == 1 else "survived" if run.returncode == 0 else "error"
+            failed = [line for line in run.stdout.splitlines() if line.startswith("FAILED")]
             with lock:
                 done[name] = verdict
                 RESULTS.write_text(json.dumps(done, indent=1, sort_keys=True))
-                print(f"{len(done)} {name}: {verdict}", flush=True)  # noqa: T201 (a command)
+                print(f"{len(done)} {name}: {verdict} {failed[:1]}", flush=True)  # noqa: T201 (a command)  # noqa: T201 (a command)
 
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(one, names))

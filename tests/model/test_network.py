@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -52,24 +54,33 @@ def _lab_dict(**changes):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (_lab_dict(W1=[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), "W1 must have shape"),
-        (_lab_dict(b1=[0.0, 0.0]), "b1 must have shape"),
-        (_lab_dict(W2=[1.0, 2.0, 3.0]), "W2 must have shape"),
-        (_lab_dict(b2=[]), "b2 must have shape"),
-        (_lab_dict(b1=[0.0, float("nan"), 0.0]), "finite"),
-        (_lab_dict(W2=[[1.0], [float("inf")], [0.0]]), "finite"),
-        (_lab_dict(W1=[[1.0] * 9, [1.0] * 9], b1=[0.0] * 9, W2=[[1.0]] * 9), "hidden units"),
-        (_lab_dict(W1="weights"), "list of numbers"),
-        (_lab_dict(W1=[[1, "a", 2], [1, 2, 3]]), "numbers"),
-        (_lab_dict(normalization={"mean": [0, 0], "std": [1, 0]}), "positive"),
-        (_lab_dict(normalization={"mean": [0, 0]}), "normalization"),
-        ({"W1": [[1], [1]]}, "missing"),
-        (_lab_dict(normalization={"mean": [0, 0], "std": [1e-308, 1]}), "overflow"),
+        (_lab_dict(W1=[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), "W1 must have shape (2, H), got (3, 2)"),
+        (_lab_dict(b1=[0.0, 0.0]), "b1 must have shape (3,) for H=3, got (2,)"),
+        (_lab_dict(W2=[1.0, 2.0, 3.0]), "W2 must have shape (3, 1) for H=3, got (3,)"),
+        (_lab_dict(b2=[]), "b2 must have shape (1,) for H=3, got (0,)"),
+        (_lab_dict(b1=[0.0, float("nan"), 0.0]), "b1 must hold finite numbers only (no NaN or inf)"),
+        (_lab_dict(W2=[[1.0], [float("inf")], [0.0]]), "W2 must hold finite numbers only (no NaN or inf)"),
+        (_lab_dict(W1=[[1.0] * 9, [1.0] * 9], b1=[0.0] * 9, W2=[[1.0]] * 9),
+         "hidden units must be 1…8, got 9"),
+        (_lab_dict(W1="weights"), "W1 must be a list of numbers"),
+        (_lab_dict(W1=[[1, "a", 2], [1, 2, 3]]), "W1 must be a (nested) list of numbers"),
+        (_lab_dict(normalization={"mean": [0, 0], "std": [1, 0]}), "normalization.std must be positive"),
+        (_lab_dict(normalization={"mean": [0, 0], "std": "wide"}),
+         "normalization.std must be a list of numbers"),
+        (_lab_dict(normalization={"mean": [0, 0]}), "normalization must be an object with mean and std"),
+        ({"W1": [[1], [1]]}, "weights are missing b1, W2, b2, normalization"),
+        (_lab_dict(normalization={"mean": [0, 0], "std": [1e-308, 1]}),
+         "weights and normalization overflow when combined; use smaller values"),
     ],
 )
-def test_bad_parameters_are_refused(data, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_parameters_are_refused_in_words_a_client_can_act_on(data, message):
+    """The whole message: a client that imports weights reads it as the 422's detail."""
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         Network.from_dict(data)
+
+
+def test_a_network_shows_its_size_and_output_weights_to_two_places(lab):
+    assert repr(lab) == "Network(hidden_units=3, W2=[-31.38, -27.86, -32.79])"
 
 
 def test_parameters_are_read_only(lab):
