@@ -1,4 +1,4 @@
-"""Run the whole mutation test selection against every mutant mutmut reports as survived.
+"""Run the whole mutation test selection against every mutant mutmut did not kill.
 
 mutmut runs each mutant against the tests that called the mutated function during its first
 run. A function first called inside a module- or session-scoped fixture is credited to one test
@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "mutants" / "confirmed.json"  # name -> "killed" or "survived", kept between runs
 COPIED = ("model", "service", "tests", "pyproject.toml", "openapi.yaml", "gunicorn.conf.py")
 MUTMUT = [sys.executable, "-m", "mutmut"]
+UNKILLED = ("survived", "no tests")  # "no tests": no test called the function in mutmut's first run
 
 
 def statuses() -> dict[str, str]:
@@ -120,24 +121,25 @@ def table(status: dict[str, str], done: dict[str, str]) -> str:
     rows: dict[str, Counter[str]] = {}
     for name, state in status.items():
         module = name.split(".x")[0]
-        final = done.get(name, state) if state == "survived" else state
-        rows.setdefault(module, Counter())[("confirmed " if state == "survived" else "") + final] += 1
-    lines = ["| module | checked | killed | killed by the whole selection | survived | no tests | score |",
+        final = done.get(name, state) if state in UNKILLED else state
+        rows.setdefault(module, Counter())[("confirmed " if state in UNKILLED else "") + final] += 1
+    lines = ["| module | checked | killed | killed by the whole selection | survived | not yet run | score |",
              "|---|---|---|---|---|---|---|"]
     for module, c in sorted(rows.items()):
         killed = c["killed"] + c["timeout"] + c["confirmed killed"]
         survived = c["confirmed survived"] + c["confirmed error"]
-        checked = killed + survived + c["no tests"]
+        untested = c["confirmed no tests"]  # not yet run against the whole selection
+        checked = killed + survived + untested
         if checked:
             lines.append(f"| {module} | {checked} | {c['killed'] + c['timeout']} | {c['confirmed killed']} "
-                         f"| {survived} | {c['no tests']} | {100 * killed / checked:.0f} % |")
+                         f"| {survived} | {untested} | {100 * killed / checked:.0f} % |")
     return "\n".join(lines)
 
 
 def main(patterns: list[str]) -> int:
     status = statuses()
     done = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    todo = [name for name, state in status.items() if state == "survived" and name not in done
+    todo = [name for name, state in status.items() if state in UNKILLED and name not in done
             and (not patterns or any(fnmatch.fnmatch(name, p) for p in patterns))]
     confirm(todo, done)
     print(table(status, done))  # noqa: T201 (a command)
