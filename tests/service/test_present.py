@@ -1,4 +1,4 @@
-"""service/present.py words the model layer's data: a seed comparison and a symmetry report."""
+"""service/present.py words the model layer's data: a seed comparison, a symmetry report, an explanation."""
 
 from model.compare import Labour, Metrics, SeedComparison, SeedResult, SymmetryReport, UnitPair
 from service import present
@@ -41,3 +41,24 @@ def test_a_symmetry_report_names_its_pairs_as_lists():
         "pairs": [{"units": [0, 1], "weight_cosine": 1.0, "max_weight_difference": 0.0,
                    "activation_correlation": 1.0, "max_activation_difference": 0.0}],
         "duplicate_groups": [[0, 1]], "distinct_units": 1}
+
+
+def test_each_neurons_logit_contribution_is_its_output_weight_times_its_activation():
+    """The explanation's logit contributions, from the published weights by hand (tests/reference.py):
+    w2[j] · a[j], and with the output bias they add up to the answer's log-odds."""
+    import math
+
+    from model.explain import Explainer
+    from model.network import lab_network
+    from tests import reference as ref
+
+    net = lab_network()
+    explainer = Explainer(net)
+    for t, d in [(160.0, 13.5), (200.0, 13.9), (260.0, 15.0), (230.0, 11.0)]:
+        answer = present.explanation(explainer.explain(t, d))
+        a = ref.activations(net, t, d)
+        contributions = [n["logit_contribution"] for n in answer["neurons"]]
+        for j, c in enumerate(contributions):
+            assert math.isclose(c, net.W2[j, 0] * a[j], rel_tol=1e-12, abs_tol=1e-12), (t, d, j)
+        logit = float(ref.logits(net, t, d))
+        assert math.isclose(net.b2[0] + sum(contributions), logit, rel_tol=1e-9, abs_tol=1e-9)
