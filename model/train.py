@@ -268,7 +268,7 @@ class SeedBatch:
         self.half = np.empty(4 * SH + S, dtype=DTYPE)
         self.T = np.empty((SH, self.N), dtype=DTYPE)  # preallocated: no page faults per step
         self.slope = np.empty_like(self.T)
-        self.per_seed = np.empty((3, S, self.N), dtype=DTYPE)
+        self.per_seed = np.empty((2, S, self.N), dtype=DTYPE)  # dz2 · x_t, dz2 · x_d
 
     def __repr__(self) -> str:
         return f"SeedBatch(S={self.S}, H={self.H}, N={self.N})"
@@ -307,8 +307,7 @@ class SeedBatch:
         x_t, x_d, _ = self.inputs
         np.multiply(dz2, x_t, out=self.per_seed[0])
         np.multiply(dz2, x_d, out=self.per_seed[1])
-        self.per_seed[2] = dz2
-        for g, per_seed in zip((g_t, g_d, g_b1), self.per_seed, strict=True):
+        for g, per_seed in zip((g_t, g_d, g_b1), (*self.per_seed, dz2), strict=True):
             np.einsum("shn,sn->sh", slope, per_seed, out=g.reshape(S, H))
         quarter_w2 = _split(theta, SH)[3] * 0.25
         g_t *= quarter_w2
