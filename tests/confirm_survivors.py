@@ -1,4 +1,4 @@
-"""Run the whole mutation test selection against every mutant mutmut did not kill.
+"""Run the tests again, in full, against every mutant mutmut did not kill.
 
 mutmut runs each mutant against the tests that called the mutated function during its first
 run. A function first called inside a module- or session-scoped fixture is credited to one test
@@ -28,7 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "mutants" / "confirmed.json"  # name -> "killed" or "survived", kept between runs
+# name -> "killed", "survived" or "error", and the first test that failed, kept between runs
+RESULTS = ROOT / "mutants" / "confirmed.json"
 COPIED = ("model", "service", "tests", "pyproject.toml", "openapi.yaml", "gunicorn.conf.py")
 MUTMUT = [sys.executable, "-m", "mutmut"]
 UNKILLED = ("survived", "no tests")  # "no tests": no test called the function in mutmut's first run
@@ -41,16 +42,19 @@ def statuses() -> dict[str, str]:
     return dict(line.strip().rsplit(": ", 1) for line in out.splitlines() if ": " in line)
 
 
+SELECTION: list[str] = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"][
+    "pytest_add_cli_args_test_selection"]
+
+
 def selection(name: str) -> list[str]:
     """Return the tests a mutant meets: tests/model for a model mutant (the model's own truth),
     else the whole selection."""
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
-    tests: list[str] = config["pytest_add_cli_args_test_selection"]
-    return ["tests/model"] if name.startswith("model.") else tests
+    return ["tests/model"] if name.startswith("model.") else SELECTION
 
 
-def confirm(names: list[str], done: dict[str, str], workers: int = 2) -> None:
-    """Run the selection against each survivor in scratch copies; record each verdict in done."""
+def confirm(names: list[str], done: dict[str, list[str]], workers: int = 2) -> None:
+    """Run the selection against each survivor in scratch copies; record each verdict, and the
+    first test that failed, in done."""
     lock = threading.Lock()
     with tempfile.TemporaryDirectory(prefix="roastnet-confirm-") as tmp:
         scratches: queue.Queue[Path] = queue.Queue()
@@ -76,11 +80,11 @@ def confirm(names: list[str], done: dict[str, str], workers: int = 2) -> None:
                 target.write_text(original)
                 scratches.put(scratch)
             verdict = "killed" if run.returncode == 1 else "survived" if run.returncode == 0 else "error"
-            failed = [line for line in run.stdout.splitlines() if line.startswith("FAILED")]
+            failed = [line.split()[1] for line in run.stdout.splitlines() if line.startswith("FAILED ")]
             with lock:
-                done[name] = verdict
+                done[name] = [verdict, *failed[:1]]
                 RESULTS.write_text(json.dumps(done, indent=1, sort_keys=True))
-                print(f"{len(done)} {name}: {verdict} {failed[:1]}", flush=True)  # noqa: T201 (a command)  # noqa: T201 (a command)
+                print(f"{len(done)} {name}: {' '.join(done[name])}", flush=True)  # noqa: T201 (a command)
 
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(one, names))
@@ -116,19 +120,20 @@ def mutated(source: str, diff: str) -> str:
     raise ValueError(f"the mutant's lines are not in the source: {old}")
 
 
-def table(status: dict[str, str], done: dict[str, str]) -> str:
-    """Return the markdown score table: per module, killed by mutmut, by the whole selection."""
+def table(status: dict[str, str], done: dict[str, list[str]]) -> str:
+    """Return the markdown score table: per module, killed by mutmut, then on confirmation."""
     rows: dict[str, Counter[str]] = {}
     for name, state in status.items():
         module = name.split(".x")[0]
-        final = done.get(name, state) if state in UNKILLED else state
+        final = done.get(name, [state])[0] if state in UNKILLED else state
         rows.setdefault(module, Counter())[("confirmed " if state in UNKILLED else "") + final] += 1
-    lines = ["| module | checked | killed | killed by the whole selection | survived | not yet run | score |",
+    lines = ["| module | checked | killed by mutmut | killed on confirmation | survived | not yet run "
+             "| score |",
              "|---|---|---|---|---|---|---|"]
     for module, c in sorted(rows.items()):
         killed = c["killed"] + c["timeout"] + c["confirmed killed"]
         survived = c["confirmed survived"] + c["confirmed error"]
-        untested = c["confirmed no tests"]  # not yet run against the whole selection
+        untested = c["confirmed no tests"]  # not yet confirmed
         checked = killed + survived + untested
         if checked:
             lines.append(f"| {module} | {checked} | {c['killed'] + c['timeout']} | {c['confirmed killed']} "

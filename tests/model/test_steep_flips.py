@@ -12,12 +12,10 @@ import math
 import numpy as np
 import pytest
 
-from model.data import load_coffee_data, normalization
 from model.explain import Explainer
 from model.network import Network
 from tests import reference as ref
-
-MEAN, STD = normalization(load_coffee_data()[0])
+from tests.model.test_words_by_hand import MEAN, STD
 
 
 def steps(lines: list[tuple[float, float, float]], steepness: float) -> Network:

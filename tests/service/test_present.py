@@ -1,7 +1,12 @@
 """service/present.py words the model layer's data: a seed comparison, a symmetry report, an explanation."""
 
+import math
+
 from model.compare import Labour, Metrics, SeedComparison, SeedResult, SymmetryReport, UnitPair
+from model.explain import Explainer
+from model.network import lab_network
 from service import present
+from tests import reference as ref
 
 SPLIT = Labour({"temperature_too_low": [0], "duration_too_short": [1], "too_hot_for_too_long": [2]},
                True, [])
@@ -46,12 +51,6 @@ def test_a_symmetry_report_names_its_pairs_as_lists():
 def test_each_neurons_logit_contribution_is_its_output_weight_times_its_activation():
     """The explanation's logit contributions, from the published weights by hand (tests/reference.py):
     w2[j] · a[j], and with the output bias they add up to the answer's log-odds."""
-    import math
-
-    from model.explain import Explainer
-    from model.network import lab_network
-    from tests import reference as ref
-
     net = lab_network()
     explainer = Explainer(net)
     for t, d in [(160.0, 13.5), (200.0, 13.9), (260.0, 15.0), (230.0, 11.0)]:
