@@ -103,8 +103,8 @@ def post_worker_init(worker):
 
     worker.recycler = Recycler(Path(os.environ["ROASTNET_RECYCLE_STATE"]), _settings.recycle_growth_mib,
                                _settings.max_requests)
-    if worker.recycler.release_if_replaced():
-        worker.log.info("worker %d ready: the recycle it replaces is over", worker.pid)
+    worker.recycler.release_if_replaced(
+        lambda: worker.log.info("worker %d ready: the recycle it replaces is over", worker.pid))
 
 
 def post_request(worker, req, environ, resp):

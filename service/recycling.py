@@ -19,7 +19,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -82,12 +82,17 @@ class Recycler:
         self.claimed = True
         return True
 
-    def release_if_replaced(self) -> bool:
-        """In a worker that has just loaded the app: end a recycle whose worker has gone."""
+    def release_if_replaced(self, announce: Callable[[], object] = lambda: None) -> bool:
+        """In a worker that has just loaded the app: end a recycle whose worker has gone.
+
+        ``announce`` runs before the slot is freed, under its lock, so a log line it writes comes
+        before any other worker's next claim.
+        """
         with self._locked() as f:
             text = f.read()
             if not text or alive(int(text.split()[0])):
                 return False
+            announce()
             f.seek(0)
             f.truncate()
         return True

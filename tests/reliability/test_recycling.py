@@ -65,14 +65,19 @@ def test_memory_growth_is_a_reason_and_request_counts_are_not_by_default(tmp_pat
 
 
 def test_one_slot_per_server_until_the_replacement_is_up(tmp_path):
+    seen: list[str] = []
     a = Recycler(tmp_path / "slot", growth_mib=0, max_requests=1)
     b = Recycler(tmp_path / "slot", growth_mib=0, max_requests=1)
     assert a.claim(os.getpid()) is True
     assert b.claim(os.getpid() + 1) is False  # held by a live worker
-    assert b.release_if_replaced() is False  # its worker has not gone: not over
+    assert b.release_if_replaced(lambda: seen.append("announced")) is False  # its worker lives
+    assert not seen
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    (tmp_path / "slot").write_text(f"{gone.pid} {time.monotonic()}")  # a worker that has exited
+    since = time.monotonic()
+    (tmp_path / "slot").write_text(f"{gone.pid} {since}")  # a worker that has exited
     assert b.claim(os.getpid()) is False  # … but whose replacement has not loaded the app yet
-    assert b.release_if_replaced() is True  # the replacement says so
+    seen = []  # what the slot held when the replacement announced itself: still the claim
+    assert b.release_if_replaced(lambda: seen.append((tmp_path / "slot").read_text())) is True
+    assert seen == [f"{gone.pid} {since}"]  # announced once, before the slot was freed
     assert b.claim(os.getpid()) is True
