@@ -189,7 +189,8 @@ def _csv_columns(text: str, width: int, limit: int, threshold: float) -> Reading
 
 
 def _checked(items: list[Reading], threshold: float, where: str) -> Readings:
-    celsius = np.array([r.celsius for r in items], dtype=np.float64)
+    celsius = [r.celsius for r in items]
     check_temperatures(celsius, where)
-    return Readings(celsius, np.array([r.duration for r in items], dtype=np.float64),
+    durations = np.array([r.duration for r in items], dtype=np.float64)
+    return Readings(np.array(celsius, dtype=np.float64), durations,
                     [r.temperature for r in items], [r.temperature_unit for r in items], threshold)

@@ -75,10 +75,14 @@ def check(schema: type[M], data: dict[str, Any]) -> M:
 def check_temperatures(celsius: Sequence[float] | np.ndarray, where: str = "") -> None:
     """Refuse the first temperature outside TEMPERATURE_LIMITS_C (°C), all checked at once;
     ``where`` formats its field prefix with the reading's index."""
-    c = np.asarray(celsius, dtype=np.float64)
     lo, hi = TEMPERATURE_LIMITS_C
-    outside = (c < lo) | (c > hi)
-    if outside.any():
-        field = where.format(int(outside.argmax())) + "temperature"
+    if len(celsius) <= 8 and not isinstance(celsius, np.ndarray):  # one reading: numpy costs more
+        first = next((i for i, c in enumerate(celsius) if c < lo or c > hi), None)
+    else:
+        c = np.asarray(celsius, dtype=np.float64)
+        outside = (c < lo) | (c > hi)
+        first = int(outside.argmax()) if outside.any() else None
+    if first is not None:
+        field = where.format(first) + "temperature"
         raise ValidationProblem(f"{field}: {TEMPERATURE_RULE}",
                                 errors=[{"field": field, "message": TEMPERATURE_RULE}])

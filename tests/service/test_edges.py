@@ -6,6 +6,7 @@ Probabilities are held against the lab's forward pass (tests/reference.py) on th
 
 from __future__ import annotations
 
+import io
 import sqlite3
 
 import numpy as np
@@ -174,6 +175,24 @@ def test_a_body_of_exactly_the_cap_is_read_and_one_byte_more_refused(small_app):
     r = client.post("/v1/predict", data=exact, content_type="application/json")
     assert r.status_code == 200, r.json
     refused(client.post("/v1/predict", data=exact + b" ", content_type="application/json"), 413)
+
+
+class Trickle(io.BytesIO):
+    """A server's input stream that hands over at most 5 bytes per read, as sockets may."""
+
+    def read(self, n=-1):
+        return super().read(5 if n is None or n < 0 else min(n, 5))
+
+
+def test_a_body_is_read_whole_in_pieces_and_a_short_one_is_refused(client):
+    body = b'{"temperature": 200, "duration": 13.9}'
+    whole = client.post("/v1/predict", content_type="application/json", environ_overrides={
+        "wsgi.input": Trickle(body), "CONTENT_LENGTH": str(len(body))})
+    assert whole.status_code == 200 and whole.json["predictions"][0]["duration"] == 13.9
+    # The client promised more than it sent, then went away: 400, never a half-read reading.
+    short = client.post("/v1/predict", content_type="application/json", environ_overrides={
+        "wsgi.input": Trickle(body[:-3]), "CONTENT_LENGTH": str(len(body))})
+    refused(short, 400)
 
 
 @pytest.mark.parametrize(("threshold", "good"), [
