@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -60,26 +61,47 @@ class Verdicts:
         return len(self.probability)
 
     @cached_property
-    def _rows(self) -> tuple[list[list[int]], list[list[int]], list[list[float]]]:
-        """state, order and boundary_distance as lists: a batch asks them of every reading."""
-        return self.state.tolist(), self.order.tolist(), self.boundary_distance.tolist()
+    def rows(self) -> Rows:
+        """Every field as plain Python lists (one ``tolist`` each): a batch asks them of every
+        reading, and indexing a list is many times cheaper than indexing an array."""
+        return Rows(self.temperature.tolist(), self.duration.tolist(), self.probability.tolist(),
+                    self.good_roast.tolist(), self.hidden.tolist(), self.push.tolist(),
+                    self.boundary_distance.tolist(), self.state.tolist(), self.order.tolist(),
+                    self.closest.tolist(), self.extrapolated.tolist())
 
     def fired(self, i: int) -> list[int]:
         """Return the units responsible for reading i's bad verdict, largest push first."""
-        states, orders, _ = self._rows
-        state = states[i]
-        return [j for j in orders[i] if state[j] == 1]
+        rows = self.rows
+        state = rows.state[i]
+        return [j for j in rows.order[i] if state[j] == 1]
 
     def near_bad(self, i: int) -> list[int]:
         """Return the units near their bad side on reading i's good verdict, nearest first."""
-        states, _, distances = self._rows
-        return sorted((j for j, s in enumerate(states[i]) if s == 3), key=distances[i].__getitem__)
+        rows = self.rows
+        return sorted((j for j, s in enumerate(rows.state[i]) if s == 3),
+                      key=rows.boundary_distance[i].__getitem__)
 
     def reason(self, i: int, j: int) -> str:
         """Say why unit j does or does not make reading i bad, in the reading's unit."""
-        return reason(self.roles[j], float(self.temperature[i]), float(self.duration[i]),
-                      STATES[self.state[i, j]], float(self.push[i, j]),
-                      self.units[i] if self.units else "C", bool(self.extrapolated[i]))
+        rows = self.rows
+        return reason(self.roles[j], rows.temperature[i], rows.duration[i], STATES[rows.state[i][j]],
+                      rows.push[i][j], self.units[i] if self.units else "C", rows.extrapolated[i])
+
+
+class Rows(NamedTuple):
+    """A Verdicts' fields as lists: floats, bools and ints, one entry (or row) per reading."""
+
+    temperature: list[float]
+    duration: list[float]
+    probability: list[float]
+    good_roast: list[bool]
+    hidden: list[list[float]]
+    push: list[list[float]]
+    boundary_distance: list[list[float]]
+    state: list[list[int]]
+    order: list[list[int]]
+    closest: list[int]
+    extrapolated: list[bool]
 
 
 @dataclass(frozen=True)

@@ -43,22 +43,18 @@ def _unit(unit: str) -> a.TemperatureUnit:
 def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[a.Prediction]:
     """Return one answer per reading; ``echo`` holds the temperatures as the client sent them."""
     regions = [r.region for r in v.roles]
+    rows = v.rows
     units = v.units or ["C"] * len(v)
-    rows = zip(echo or v.temperature.tolist(), v.duration.tolist(), units, v.probability.tolist(),
-               v.good_roast.tolist(), v.hidden.tolist(), v.push.tolist(), v.boundary_distance.tolist(),
-               v.closest.tolist(), v.extrapolated.tolist(), strict=True)
     out: list[a.Prediction] = []
-    for i, (t, d, unit, p, good, hidden, push, distance, closest, extrapolated) in enumerate(rows):
-        shown: dict[int, a.UnitReason] = {}
-
-        def entry(j: int, i: int = i, hidden: list[float] = hidden, push: list[float] = push,
-                  distance: list[float] = distance, shown: dict[int, a.UnitReason] = shown
-                  ) -> a.UnitReason:
-            if j not in shown:  # a unit can be both closest and near bad: one dict, one sentence
+    for i, (t, d, unit, p, good, hidden, push, distance, closest, extrapolated) in enumerate(zip(
+            echo or rows.temperature, rows.duration, units, rows.probability, rows.good_roast, rows.hidden,
+            rows.push, rows.boundary_distance, rows.closest, rows.extrapolated, strict=True)):
+        fired, near_bad = v.fired(i), v.near_bad(i)
+        shown: dict[int, a.UnitReason] = {}  # a unit both closest and near bad: one dict, one sentence
+        for j in (*fired, *near_bad, *((closest,) if closest >= 0 else ())):
+            if j not in shown:
                 shown[j] = {"neuron": j, "region": regions[j], "activation": hidden[j], "push": push[j],
                             "boundary_distance": _distance(distance[j]), "reason": v.reason(i, j)}
-            return shown[j]
-
         out.append({
             "temperature": t,
             "duration": d,
@@ -67,9 +63,9 @@ def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[a.Pred
             "label": "good" if good else "bad",
             "good_roast": good,
             "hidden": hidden,
-            "fired": [entry(j) for j in v.fired(i)],
-            "near_bad": [entry(j) for j in v.near_bad(i)],
-            "closest": entry(closest) if closest >= 0 else None,
+            "fired": [shown[j] for j in fired],
+            "near_bad": [shown[j] for j in near_bad],
+            "closest": shown[closest] if closest >= 0 else None,
             "extrapolated": extrapolated,
         })
     return out
