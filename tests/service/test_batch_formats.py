@@ -3,6 +3,8 @@
 import csv
 import io
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -132,6 +134,19 @@ def test_csv_in_csv_out_with_chosen_fields(client):
     assert [row["label"] for row in rows] == ["good", "bad"]
     hidden = [float(x) for x in rows[1]["hidden"].split(";")]
     np.testing.assert_allclose(hidden, reference.activations(LAB, 160.0, 13.5), rtol=1e-12)
+
+
+def test_the_readmes_csv_example_is_answered_byte_for_byte(client):
+    # The README shows a CSV batch and its answer as a shell session: send its body, expect its
+    # lines (header, then one "\n"-ended row per reading, probabilities printed in full).
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    m = re.search(r"\$ printf '(temperature,duration[^']*)' \|\n\s*curl -s '[^?']*(\?[^']*)'.*?\n"
+                  r"(probability,label\n(?:[^`\n][^\n]*\n)+)```", readme, re.S)
+    assert m, "the README's CSV example"
+    body, query, answer = m.group(1).replace("\\n", "\n"), m.group(2), m.group(3)
+    r = client.post("/v1/predict" + query, data=body, content_type="text/csv", headers={"Accept": "text/csv"})
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.get_data(as_text=True) == answer
 
 
 FIELDS = ["temperature", "duration", "temperature_unit", "probability", "label", "good_roast", "hidden",

@@ -121,8 +121,12 @@ def test_readings_at_and_past_the_limits(client, reading, ok, shape):
     if not ok:
         field = "temperature" if "temperature" in str(r.json.get("detail")) else "duration"
         body = refused(r, 422, field)
+        where = "readings[1]." if shape != "single" else ""
         if shape != "single":
             assert "readings[1]" in body["detail"]
+        # The problem lists the one field at fault and says what is wrong with it (README, spec).
+        [error] = body["errors"]
+        assert error["field"] == where + field and error["message"] in body["detail"], body
         return
     assert r.status_code == 200, r.json
     p = r.json["predictions"][-1]

@@ -15,7 +15,8 @@ CASES = [
     ("text-plain", "post", "/v1/predict", b'{"temperature": 200, "duration": 13}', "text/plain", 415,
      "application/json"),
     ("no-content-type", "post", "/v1/explain", b'{"temperature": 200}', None, 415, "application/json"),
-    ("nan", "post", "/v1/predict", b'{"temperature": NaN, "duration": 13}', J, 422, "finite"),
+    ("nan", "post", "/v1/predict", b'{"temperature": NaN, "duration": 13}', J, 422,
+     "temperature: must be a finite number (NaN and Infinity are not allowed)"),
     ("infinity", "post", "/v1/predict", b'{"temperature": 200, "duration": Infinity}', J, 422, "finite"),
     ("1e999", "post", "/v1/predict", b'{"temperature": 1e999, "duration": 13}', J, 422, "finite"),
     ("string", "post", "/v1/predict", {"temperature": "200", "duration": 13}, J, 422, "temperature"),
@@ -69,6 +70,20 @@ def test_validation_problems_list_fields(client):
     r = client.post("/v1/predict", json={"temperature": "hot", "duration": -1, "colour": 3})
     fields = {e["field"] for e in r.json["errors"]}
     assert {"temperature", "duration", "colour"} <= fields
+
+
+def test_many_faults_are_listed_up_to_twenty_and_the_detail_names_three(client):
+    # 25 readings, each with one fault: the first three in the detail, the count of the rest,
+    # and twenty listed field by field, in the readings' order.
+    readings = [{"temperature": 200, "duration": "long"} for _ in range(25)]
+    r = client.post("/v1/predict", json={"readings": readings})
+    assert r.status_code == 422
+    problem = r.json
+    fields = [e["field"] for e in problem["errors"]]
+    assert fields == [f"readings[{i}].duration" for i in range(20)]
+    named = problem["detail"].split("; ")
+    assert [part.split(":")[0] for part in named] == [f"readings[{i}].duration" for i in range(3)]
+    assert problem["detail"].endswith(" (and 22 more)")
 
 
 def test_body_over_the_limit_is_413(tmp_path):
