@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 import warnings
@@ -175,11 +176,19 @@ def bench_explain() -> None:
            ["Explainer(net) once per model", build * 1e6, build / predict],
            ["FlipSearch(net, threshold) once per model and threshold", flips * 1e6, flips / predict]])
     v = explainer.predict_many(*np.array(readings * 20).T)
-    batch = median_of(lambda: present.predictions(explainer.predict_many(v.temperature, v.duration)), 5)
+
+    def answer() -> object:
+        return present.predictions(explainer.predict_many(v.temperature, v.duration))
+
+    batch = median_of(answer, 5)
+    gc.freeze()  # as a worker does once the app is loaded (service/wsgi.py)
+    frozen = median_of(answer, 5)
+    gc.unfreeze()
     verdicts = median_of(lambda: explainer.predict_many(v.temperature, v.duration), 5)
     table("10,000 readings in process (lab weights)", ["call", "ms"],
           [["Explainer.predict_many (verdicts, pushes, states)", verdicts * 1e3],
-           ["+ the answer's dicts with the reasons of fired, near_bad and closest", batch * 1e3]])
+           ["+ the answer's dicts with the reasons of fired, near_bad and closest", batch * 1e3],
+           ["  the same after gc.freeze(), as served", frozen * 1e3]])
 
 
 def main() -> None:
