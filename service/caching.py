@@ -12,6 +12,8 @@ import hashlib
 
 from flask import Flask, Response, request
 
+from service.contract import query_value
+
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
@@ -26,7 +28,7 @@ def _cache_headers(response: Response) -> Response:
     if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.is_streamed:
         headers["Cache-Control"] = "no-store"
         return response
-    pinned = request.args.get("model") or (request.view_args or {}).get("ref")
+    pinned = query_value("model") or (request.view_args or {}).get("ref")
     immutable = pinned is not None and pinned == headers.get("X-Model-Id")
     headers["Cache-Control"] = IMMUTABLE if immutable else "no-cache"
     response.set_etag(hashlib.blake2b(response.get_data(), digest_size=16).hexdigest())

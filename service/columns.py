@@ -24,6 +24,7 @@ from service.answers import (
     PredictResponse,
     UnitReason,
 )
+from service.contract import query_value
 from service.present import Tally
 from service.problems import ValidationProblem
 from service.readings import Readings
@@ -38,7 +39,7 @@ CSV_TYPE = "text/csv"
 
 def requested(default: tuple[str, ...] = FIELDS) -> tuple[str, ...]:
     """Return the fields ?fields= names, in the answer's order (``default`` without it)."""
-    raw = request.args.get("fields")
+    raw = query_value("fields")
     if raw is None:
         return default
     names = [name.strip() for name in raw.split(",")]

@@ -21,6 +21,13 @@ READ_PROBLEMS = (404, 409, 422)  # 422: an empty ?model=
 BODY_PROBLEMS = (400, 413, 415, 422)
 
 
+def query_value(name: str) -> str | None:
+    """Return the first value of query parameter ``name``, or None: ``request.args.get`` makes
+    and catches a werkzeug exception for each parameter left out, about 1 µs."""
+    args = request.args
+    return args[name] if name in args else None  # noqa: SIM401  (get() is what costs)
+
+
 class Param:
     """A path, query or header parameter as openapi.yaml describes it."""
 
@@ -47,7 +54,7 @@ class IntQuery(Param):
         self.lo, self.hi, self.default = lo, hi, default
 
     def read(self) -> int:
-        raw = request.args.get(self.name)
+        raw = query_value(self.name)
         if raw is None:
             return self.default
         wrong = f"{self.name} must be a whole number from {self.lo} to {self.hi}"
@@ -79,7 +86,7 @@ class ChoiceQuery(Param, Generic[Default]):
         self.choices, self.default = choices, default
 
     def read(self) -> str | Default:
-        raw = request.args.get(self.name)
+        raw = query_value(self.name)
         if raw is None:
             return self.default
         if raw not in self.choices:
@@ -96,7 +103,7 @@ class OpenRangeQuery(Param):
         self.above, self.below, self.default = above, below, default
 
     def read(self) -> float:
-        raw = request.args.get(self.name)
+        raw = query_value(self.name)
         if raw is None:
             return self.default
         try:

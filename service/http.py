@@ -9,6 +9,7 @@ import orjson
 from flask import Request, Response, current_app, request
 from werkzeug.exceptions import ClientDisconnected
 
+from service.contract import query_value
 from service.errors import (
     BodyTooLarge,
     MalformedJSON,
@@ -110,8 +111,7 @@ def registry() -> Registry:
 
 def chosen_model() -> StoredModel:
     """Return the model named by ?model= (id or name), else the active one."""
-    req = current_request()
-    ref = req.args.get(MODEL.name) if req.environ.get("QUERY_STRING") else None
+    ref = query_value(MODEL.name)
     if ref == "":
         raise ValidationProblem("model must be a model id or name; leave it out for the active model")
     return find_model(ref)
