@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 from flask import Request, Response, current_app, request
-from werkzeug.exceptions import ClientDisconnected
 
 from service.contract import query_value
 from service.errors import (
     BodyTooLarge,
     MalformedJSON,
+    Problem,
     UnsupportedMediaType,
     ValidationProblem,
     too_large,
@@ -79,13 +79,17 @@ def _read(req: Request, environ: dict[str, Any]) -> bytes:
 
 
 def _read_exactly(stream: Any, n: int) -> bytes:
-    """Read the n bytes Content-Length promised; fewer means the client went away (400)."""
+    """Read the n bytes Content-Length promised; fewer (the client went away, or its connection
+    broke) is a 400 that names what arrived, never half a body judged as whole."""
     parts: list[bytes] = []
     got = 0
     while got < n:
-        part = stream.read(n - got)
+        try:
+            part = stream.read(n - got)
+        except (OSError, ValueError):  # reset or timed out mid-body, as werkzeug's stream treats it
+            part = b""
         if not part:
-            raise ClientDisconnected()
+            raise Problem(f"the body ended after {got:,} of the {n:,} bytes its Content-Length promised")
         parts.append(part)
         got += len(part)
     return b"".join(parts)

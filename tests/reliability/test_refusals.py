@@ -2,12 +2,15 @@
 request line, a chunked body over the cap, coded bodies."""
 
 import gzip
+import re
+import socket
+import struct
 
 import orjson
 import pytest
 import requests
 
-from tests.server import Server, raw_exchange
+from tests.server import Server, raw_exchange, until
 
 J = {"Content-Type": "application/json"}
 OK = orjson.dumps({"temperature": 200, "duration": 13.9})
@@ -92,3 +95,30 @@ def test_204_has_no_content_type(server):
     model_id = created.json()["id"]
     r = requests.delete(f"{server.url}/v1/models/{model_id}", headers=admin(), timeout=10)
     assert r.status_code == 204 and "Content-Type" not in r.headers and r.content == b""
+
+
+def _predict_count(server, status):
+    text = requests.get(server.url + "/metrics", timeout=10).text
+    m = re.search(r'^roastnet_http_requests_total\{[^}]*method="POST"[^}]*route="/v1/predict"[^}]*'
+                  rf'status="{status}"[^}}]*\}} ([0-9.e+]+)$', text, re.M)
+    return float(m.group(1)) if m else 0.0
+
+
+@pytest.mark.parametrize("cut", ["half-close", "reset"])
+def test_a_body_cut_off_mid_way_is_a_400_not_a_500(server, cut):
+    # The client promises 38 bytes, waits until gunicorn has handed the request to the app
+    # (its "100 Continue"), sends 20 and then closes its side or resets the connection.
+    before = (_predict_count(server, 400), _predict_count(server, 500))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(b"POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(OK))
+        assert s.recv(64).startswith(b"HTTP/1.1 100")
+        s.sendall(OK[:20])
+        if cut == "reset":
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        else:
+            s.shutdown(socket.SHUT_WR)
+    after = until(lambda: (now := (_predict_count(server, 400), _predict_count(server, 500))) != before
+                  and now, timeout=20)
+    assert after == (before[0] + 1, before[1]), (before, after)  # counted as a 400, never a 500
+    assert "unexpected error" not in server.output() and "Traceback" not in server.output()

@@ -188,6 +188,15 @@ class Trickle(io.BytesIO):
         return super().read(5 if n is None or n < 0 else min(n, 5))
 
 
+class Reset(Trickle):
+    """… whose connection is reset after the first piece."""
+
+    def read(self, n=-1):
+        if self.tell():
+            raise ConnectionResetError(104, "Connection reset by peer")
+        return super().read(n)
+
+
 def test_a_body_is_read_whole_in_pieces_and_a_short_one_is_refused(client):
     body = b'{"temperature": 200, "duration": 13.9}'
     whole = client.post("/v1/predict", content_type="application/json", environ_overrides={
@@ -196,7 +205,11 @@ def test_a_body_is_read_whole_in_pieces_and_a_short_one_is_refused(client):
     # The client promised more than it sent, then went away: 400, never a half-read reading.
     short = client.post("/v1/predict", content_type="application/json", environ_overrides={
         "wsgi.input": Trickle(body[:-3]), "CONTENT_LENGTH": str(len(body))})
-    refused(short, 400)
+    refused(short, 400, f"the body ended after {len(body) - 3} of the {len(body)} bytes")
+    # … or its connection broke mid-body (a reset reaches the app as an OSError): 400, not 500.
+    broken = client.post("/v1/predict", content_type="application/json", environ_overrides={
+        "wsgi.input": Reset(body), "CONTENT_LENGTH": str(len(body))})
+    refused(broken, 400, f"the body ended after 5 of the {len(body)} bytes")
 
 
 @pytest.mark.parametrize(("threshold", "good"), [
