@@ -8,6 +8,8 @@ import math
 import pytest
 
 import model.intervals as intervals
+from tests import reference as ref
+from tests.model.test_steep_flips import steps
 from tests.model.zoo import readings, zoo
 
 
@@ -43,3 +45,28 @@ def test_an_edge_lies_inside_and_within_the_tolerance_of_the_crossing(root, stee
 
         found = intervals.edge(margin, a, b, 1e-6)
         assert margin(found) >= 0 and abs(found - root) <= 1e-6, (a, b, found)
+
+
+# Slits: two step units that leave a good window narrower than the even samples' spacing (2.5 °C,
+# 0.6 min), set between two samples, so only the samples across each unit's turn can find it.
+SLITS = {
+    "temperature": ([(1.0, 0.0, 201.1), (-1.0, 0.0, -201.5)], (201.3, 13.3), (201.1, 201.5)),
+    "duration": ([(0.0, 1.0, 13.25), (0.0, -1.0, -13.35)], (201.3, 13.3), (13.25, 13.35)),
+}
+
+
+@pytest.mark.parametrize("axis", sorted(SLITS))
+@pytest.mark.parametrize("steepness", [300.0, 5_000.0])
+def test_a_window_narrower_than_the_samples_is_found_with_its_edges(axis, steepness):
+    lines, (t, d), (lo, hi) = SLITS[axis]
+    net = steps(lines, steepness)
+    windows = dict(zip(("temperature", "duration"), intervals.good_intervals(net, t, d, 0.5), strict=True))
+    step = 1e-3 if axis == "temperature" else 1e-4
+    scanned = ref.good_intervals(net, axis, t, d, step)  # brute force over the whole valid range
+    assert len(scanned) == 1 and scanned[0][0] == pytest.approx(lo, abs=0.05)
+    assert scanned[0][1] == pytest.approx(hi, abs=0.05)
+    [(a, b)] = windows[axis]
+    tol = intervals.EDGE_TOL[axis]
+    assert abs(a - scanned[0][0]) <= tol + step and abs(b - scanned[0][1]) <= tol + step, (windows, scanned)
+    assert ref.proba(net, *((a, d) if axis == "temperature" else (t, a))) >= 0.5  # edges are good
+    assert ref.proba(net, *((b, d) if axis == "temperature" else (t, b))) >= 0.5
