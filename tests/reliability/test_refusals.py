@@ -2,7 +2,6 @@
 request line, a chunked body over the cap, coded bodies."""
 
 import gzip
-import re
 import socket
 import struct
 
@@ -11,6 +10,7 @@ import pytest
 import requests
 
 from tests.server import Server, raw_exchange, until
+from tests.service.test_metrics import scrape, value
 
 J = {"Content-Type": "application/json"}
 OK = orjson.dumps({"temperature": 200, "duration": 13.9})
@@ -98,10 +98,9 @@ def test_204_has_no_content_type(server):
 
 
 def _predict_count(server, status):
-    text = requests.get(server.url + "/metrics", timeout=10).text
-    m = re.search(r'^roastnet_http_requests_total\{[^}]*method="POST"[^}]*route="/v1/predict"[^}]*'
-                  rf'status="{status}"[^}}]*\}} ([0-9.e+]+)$', text, re.M)
-    return float(m.group(1)) if m else 0.0
+    samples = scrape(requests.get(server.url + "/metrics", timeout=10).text)
+    return value(samples, "roastnet_http_requests_total", route="/v1/predict", method="POST",
+                 status=str(status))
 
 
 @pytest.mark.parametrize("cut", ["half-close", "reset"])
