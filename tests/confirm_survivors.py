@@ -30,7 +30,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # name -> "killed", "survived" or "error", and the first test that failed, kept between runs
 RESULTS = ROOT / "mutants" / "confirmed.json"
-COPIED = ("model", "service", "tests", "pyproject.toml", "openapi.yaml", "gunicorn.conf.py")
 MUTMUT = [sys.executable, "-m", "mutmut"]
 UNKILLED = ("survived", "no tests")  # "no tests": no test called the function in mutmut's first run
 
@@ -42,8 +41,11 @@ def statuses() -> dict[str, str]:
     return dict(line.strip().rsplit(": ", 1) for line in out.splitlines() if ": " in line)
 
 
-SELECTION: list[str] = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"][
-    "pytest_add_cli_args_test_selection"]
+MUTMUT_SETTINGS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+SELECTION: list[str] = MUTMUT_SETTINGS["pytest_add_cli_args_test_selection"]
+# What a scratch copy holds: what mutmut copies beside the mutants, and the tests.
+COPIED = (*(p.rstrip("/") for p in MUTMUT_SETTINGS["source_paths"]), "tests", "pyproject.toml",
+          *MUTMUT_SETTINGS["also_copy"])
 
 
 def selection(name: str) -> list[str]:
