@@ -9,14 +9,14 @@ import pytest
 from model.contour import ON_BOUNDARY, Contour, valid
 from model.network import LAB_WEIGHTS, lab_network
 from tests import reference as ref
+from tests.model.test_thresholds_and_signs import flipped
+from tests.model.test_words_by_hand import net_of
 from tests.model.zoo import NUMPY_LAB_WEIGHTS, imported
 
 LAB = lab_network()
-# The lab's function with every unit made to signal bad while inactive: z -> -z, w2 -> -w2 and
-# b2 + w2, since w2 sigmoid(z) = w2 - w2 sigmoid(-z). Positive output weights, the same contour.
-W = {k: np.array(v, dtype=float) for k, v in LAB_WEIGHTS.items()}
 NETS = {"lab": LAB, "numpy-lab": imported(**NUMPY_LAB_WEIGHTS),
-        "positive-output": imported(W1=-W["W1"], b1=-W["b1"], W2=-W["W2"], b2=W["b2"] + W["W2"].sum())}
+        # the lab's function with every unit bad while inactive: positive output weights, same contour
+        "positive-output": net_of(flipped(LAB_WEIGHTS, [0, 1, 2]))}
 READINGS = [(200.0, 13.9), (160.0, 13.5), (250.0, 12.0), (230.0, 14.5), (180.0, 12.2), (270.0, 15.0)]
 LEVELS = [0.0, math.log(0.2 / 0.8), math.log(0.9 / 0.1)]  # thresholds 0.5, 0.2 and 0.9
 
