@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
+import orjson
 from flask import request
 
 from model.data import outside_domain
@@ -88,7 +89,8 @@ class Answer(NamedTuple):
         cells: list[list[Any]] = []
         for f, column in zip(self.fields, columns, strict=True):
             header.append(f)
-            cells.append(list(map(_CELLS[f], column)) if f in _CELLS else column)
+            cells.append(_NUMBERS[f](column) if f in _NUMBERS else
+                         list(map(_CELLS[f], column)) if f in _CELLS else column)
             if f == "fired":
                 header.append("reasons")
                 cells.append([" | ".join(u["reason"] for u in units) for units in column])
@@ -144,8 +146,14 @@ def _units(units: list[UnitReason]) -> str:
     return ";".join(str(u["neuron"]) for u in units)
 
 
+def _numbers(values: list[float]) -> list[str]:
+    """Return each number as the JSON answer writes it: orjson's shortest text that reads back
+    as the same float, for a whole column at once (several times faster than repr per cell)."""
+    return orjson.dumps(values).decode()[1:-1].split(",") if values else []
+
+
 def _floats(values: list[float]) -> str:
-    return ";".join(map(repr, values))
+    return orjson.dumps(values).decode()[1:-1].replace(",", ";")
 
 
 def _closest(unit: UnitReason | None) -> str:
@@ -156,5 +164,7 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
+_NUMBERS: dict[str, Callable[[list[float]], list[str]]] = {
+    "temperature": _numbers, "duration": _numbers, "probability": _numbers}
 _CELLS: dict[str, Callable[[Any], str]] = {"fired": _units, "near_bad": _units, "hidden": _floats,
                                            "closest": _closest, "good_roast": _bool, "extrapolated": _bool}

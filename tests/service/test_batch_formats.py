@@ -4,6 +4,7 @@ import csv
 import io
 import math
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -116,7 +117,7 @@ def test_a_csv_answer_has_a_row_per_reading_with_the_fired_units_and_their_reaso
                              "good_roast", "fired", "reasons", "extrapolated"]
     for row, answer, (t, d) in zip(rows, full, READINGS, strict=True):
         assert float(row["temperature"]) == t and float(row["duration"]) == d
-        assert float(row["probability"]) == answer["probability"]  # repr: exact round trip
+        assert float(row["probability"]) == answer["probability"]  # exact round trip
         assert row["label"] == answer["label"]
         assert row["good_roast"] == ("true" if answer["label"] == "good" else "false")
         assert row["fired"] == ";".join(str(u["neuron"]) for u in answer["fired"])
@@ -134,6 +135,26 @@ def test_csv_in_csv_out_with_chosen_fields(client):
     assert [row["label"] for row in rows] == ["good", "bad"]
     hidden = [float(x) for x in rows[1]["hidden"].split(";")]
     np.testing.assert_allclose(hidden, reference.activations(LAB, 160.0, 13.5), rtol=1e-12)
+
+
+def test_csv_numbers_are_the_shortest_text_of_the_json_answer_s_floats(client):
+    # Python's repr is the shortest text that reads back as the same float: every number in the
+    # CSV must be that decimal (written with or without an exponent), over magnitudes from 1e-300
+    # up, so that no digit is lost and none is made up.
+    rng = np.random.default_rng(11)
+    durations = 10 ** rng.uniform(-2, np.log10(120), 300)
+    readings = [{"temperature": float(t), "duration": float(d)}
+                for t, d in zip(rng.uniform(0, 500, 300), durations, strict=True)]
+    full = client.post("/v1/predict?model=lab", json={"readings": readings}).json["predictions"]
+    r = client.post("/v1/predict?model=lab&fields=temperature,duration,probability,hidden",
+                    json={"readings": readings}, headers={"Accept": "text/csv"})
+    rows = _csv_rows(r.get_data(as_text=True))
+    assert min(p["probability"] for p in full) < 1e-5  # exponents are part of the test
+    for row, answer in zip(rows, full, strict=True):
+        for name in ("temperature", "duration", "probability"):
+            assert Decimal(row[name]) == Decimal(repr(answer[name])), (name, row[name])
+        cells = row["hidden"].split(";")
+        assert [Decimal(c) for c in cells] == [Decimal(repr(h)) for h in answer["hidden"]]
 
 
 def test_the_readmes_csv_example_is_answered_byte_for_byte(client):
