@@ -73,13 +73,15 @@ class Verdicts:
         """Return the units responsible for reading i's bad verdict, largest push first."""
         rows = self.rows
         state = rows.state[i]
-        return [j for j in rows.order[i] if state[j] == 1]
+        return [j for j in rows.order[i] if state[j] == 1] if 1 in state else []
 
     def near_bad(self, i: int) -> list[int]:
         """Return the units near their bad side on reading i's good verdict, nearest first."""
         rows = self.rows
-        return sorted((j for j, s in enumerate(rows.state[i]) if s == 3),
-                      key=rows.boundary_distance[i].__getitem__)
+        state = rows.state[i]
+        if 3 not in state:  # most readings: no unit near its bad side
+            return []
+        return sorted((j for j, s in enumerate(state) if s == 3), key=rows.boundary_distance[i].__getitem__)
 
     def reason(self, i: int, j: int) -> str:
         """Say why unit j does or does not make reading i bad, in the reading's unit."""
