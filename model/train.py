@@ -255,8 +255,9 @@ class SeedBatch:
     sigmoid(z) = (1 + tanh(z/2)) / 2, so with T = tanh(z1/2) the hidden activations are never
     formed: the output logit is (w2/2)·T + b2 + sum(w2)/2 and sigmoid'(z1) = (1 - T²)/4.
 
-    A seed's numbers never depend on its neighbours: z1/2 is one matrix product with three
-    terms per entry (BLAS sums those in one fixed order at every size), and every sum over
+    A seed's numbers never depend on its neighbours: z1/2 = w_t·x_t + w_d·x_d + b1 is formed
+    elementwise, each product and sum rounded alone (a matrix product leaves that to the BLAS
+    kernel, which fuses multiply and add for many rows and not for one), and every sum over
     units or samples is an ``einsum`` that reduces each row alone, in the same order.
     """
 
@@ -264,7 +265,7 @@ class SeedBatch:
         self.y = y
         self.S, self.H, self.N = S, H, y.size
         SH = S * H
-        self.inputs = np.stack([x_t, x_d, np.ones_like(x_t)])  # (3, N): z1 = [w_t w_d b1] @ inputs
+        self.inputs = (x_t, x_d)
         self.half = np.empty(4 * SH + S, dtype=DTYPE)
         self.T = np.empty((SH, self.N), dtype=DTYPE)  # preallocated: no page faults per step
         self.slope = np.empty_like(self.T)
@@ -278,8 +279,12 @@ class SeedBatch:
         S, H, N = self.S, self.H, self.N
         SH = S * H
         np.multiply(theta, 0.5, out=self.half)
-        h_w2 = _split(self.half, SH)[3].reshape(S, H)
-        T = np.matmul(self.half[:3 * SH].reshape(3, SH).T, self.inputs, out=self.T)
+        h_w_t, h_w_d, h_b1, h_w2, _ = _split(self.half, SH)
+        h_w2 = h_w2.reshape(S, H)
+        x_t, x_d = self.inputs
+        T = np.multiply(h_w_t[:, None], x_t, out=self.T)
+        T += np.multiply(h_w_d[:, None], x_d, out=self.slope)  # slope: scratch until backward
+        T += h_b1[:, None]
         np.tanh(T, out=T)
         z2: np.ndarray = np.einsum("shn,sh->sn", T.reshape(S, H, N), h_w2)
         z2 += (_split(theta, SH)[4] + h_w2.sum(axis=1))[:, None]
@@ -304,7 +309,7 @@ class SeedBatch:
         # d loss / d z1 = (1 - T²) / 4 · w2 · dz2: the per-unit factor w2 / 4 comes after the sums
         np.multiply(self.T, self.T, out=self.slope)
         np.subtract(1.0, self.slope, out=self.slope)
-        x_t, x_d, _ = self.inputs
+        x_t, x_d = self.inputs
         np.multiply(dz2, x_t, out=self.per_seed[0])
         np.multiply(dz2, x_d, out=self.per_seed[1])
         for g, per_seed in zip((g_t, g_d, g_b1), (*self.per_seed, dz2), strict=True):
