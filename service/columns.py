@@ -153,7 +153,7 @@ def _numbers(values: list[float]) -> list[str]:
 
 
 def _floats(values: list[float]) -> str:
-    return orjson.dumps(values).decode()[1:-1].replace(",", ";")
+    return ";".join(_numbers(values))
 
 
 def _closest(unit: UnitReason | None) -> str:
