@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 
 from model.data import DURATION_RANGE, TEMPERATURE_RANGE, in_domain, load_coffee_data, outside_domain
 from model.flip import FlipSearch
-from model.intervals import FLAT, good_intervals, logit
+from model.intervals import FLAT, GoodIntervals, logit
 from model.network import Network, sigmoid, sigmoid_at
 from model.roles import EFFECT_MIN, Role, neuron_roles
 from model.words import ALSO_BAD, CLEAR, NEAR_BAD, RESPONSIBLE, reason
@@ -155,6 +155,7 @@ class Explainer:
                                    np.concatenate([B[:, 1], np.empty(len(B))]))
                             for kind, B in (("data", X), ("mean", net.mean[None, :]))}
         self._flips: dict[float, FlipSearch] = {}
+        self._intervals = GoodIntervals(net)
 
     def __repr__(self) -> str:
         return f"Explainer({[r.region for r in self.roles]})"
@@ -236,7 +237,7 @@ class Explainer:
         """Return the full explanation of one reading (t °C, d min)."""
         verdicts = self.predict_many(t, d, threshold, [unit])
         flips = self._flip_search(threshold)
-        windows = good_intervals(self.net, t, d, threshold)
+        windows = self._intervals(t, d, threshold)
         W1, b1 = self.net.W1, self.net.b1
         tn, dn = (t - self._mean[0]) / self._std[0], (d - self._mean[1]) / self._std[1]
         return Explanation(

@@ -32,57 +32,70 @@ def good_intervals(net: Network, t: float, d: float,
                    threshold: float) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
     """Return every [lo, hi] of temperatures (at duration d) and of durations (at temperature t),
     over the valid range, that make a good roast; edges within EDGE_TOL of the crossing."""
-    a_t, a_d, c = net.boundaries()
-    scans = []
-    for axis, row, held in (("temperature", 0, d), ("duration", 1, t)):
-        lo, hi = SPANS[axis]
-        along, across = (a_t, a_d) if row == 0 else (a_d, a_t)
-        fixed = (across * held + c).tolist()
-        values = [_EVEN[axis]]
-        for s, f in zip(along.tolist(), fixed, strict=True):
-            if abs(s) * (hi - lo) > FLAT:  # a unit that changes along this axis at all
-                values.append(-f / s + TRANSITION / abs(s))
-        scans.append(np.sort(np.clip(np.concatenate(values), lo, hi)))
-    vt, vd = scans
-    cut = logit(threshold)
-    _, hidden, z, _ = net.outputs(np.concatenate([vt, np.full(vd.size, t)]),
-                                  np.concatenate([np.full(vt.size, d), vd]))  # one pass for both scans
-    # Each unit's share of the logit, w2_j h_j: between two samples it lies between its values there.
-    shares = hidden * net.W2[:, 0]
-    ceiling = _ceiling(net, cut)
-    out = []
-    for v, span, margin, tol in ((vt, slice(0, vt.size), lambda x: net.logit_at(x, d) - cut,
-                                  EDGE_TOL["temperature"]),
-                                 (vd, slice(vt.size, None), lambda x: net.logit_at(t, x) - cut,
-                                  EDGE_TOL["duration"])):
-        zs = z[span]
-        v, good = _peaks(v, zs >= cut, zs, shares[span], ceiling, margin)
-        out.append(_runs(v, good, margin, tol))
-    return out[0], out[1]
+    return GoodIntervals(net)(t, d, threshold)
 
 
-def _ceiling(net: Network, cut: float) -> float:
-    """Return the level the units' shares must be able to reach together for a bump to be
-    searched: the threshold's logit less the output bias, less far more than rounding."""
-    b2 = float(net.b2[0])
-    return cut - b2 - 1e-9 * (1.0 + abs(cut) + abs(b2) + float(np.abs(net.W2).sum()))
+class GoodIntervals:
+    """The good intervals through any reading of one network, with the per-model work (where
+    each unit turns along each axis, the ceiling of the output layer) done once."""
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        a_t, a_d, c = net.boundaries()
+        # Per axis: its span and even samples, and for each unit that changes along it at all, its
+        # slope along the axis, its slope across, its bias and the offsets of its transition samples.
+        self._axes = []
+        for axis, along, across in (("temperature", a_t, a_d), ("duration", a_d, a_t)):
+            lo, hi = SPANS[axis]
+            turns = np.abs(along) * (hi - lo) > FLAT
+            s = along[turns]
+            self._axes.append((lo, hi, _EVEN[axis], s, across[turns], c[turns],
+                               TRANSITION / np.abs(s)[:, None]))
+        self._w2 = net.W2[:, 0]
+        self._b2, self._weight = float(net.b2[0]), float(np.abs(net.W2).sum())
+
+    def __call__(self, t: float, d: float,
+                 threshold: float) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+        """Return ``good_intervals(net, t, d, threshold)``."""
+        net = self.net
+        scans = []
+        for (lo, hi, even, s, across, c, offsets), held in zip(self._axes, (d, t), strict=True):
+            turns = -(across * held + c) / s  # where each unit's pre-activation crosses zero
+            values = np.concatenate([even, (turns[:, None] + offsets).ravel()])
+            scans.append(np.sort(np.minimum(np.maximum(values, lo), hi)))  # np.clip costs 3× more
+        vt, vd = scans
+        cut = logit(threshold)
+        _, hidden, z, _ = net.outputs(np.concatenate([vt, np.full(vd.size, t)]),
+                                      np.concatenate([np.full(vt.size, d), vd]))  # one pass for both scans
+        good = z >= cut
+        # The level the units' shares must be able to reach together for a bump to be searched:
+        # the threshold's logit less the output bias, less far more than rounding.
+        ceiling = cut - self._b2 - 1e-9 * (1.0 + abs(cut) + abs(self._b2) + self._weight)
+        out = []
+        for v, span, margin, tol in ((vt, slice(0, vt.size), lambda x: net.logit_at(x, d) - cut,
+                                      EDGE_TOL["temperature"]),
+                                     (vd, slice(vt.size, None), lambda x: net.logit_at(t, x) - cut,
+                                      EDGE_TOL["duration"])):
+            v, good_v = _peaks(v, good[span], z[span], hidden[span], self._w2, ceiling, margin)
+            out.append(_runs(v, good_v, margin, tol))
+        return out[0], out[1]
 
 
-def _peaks(v: np.ndarray, good: np.ndarray, z: np.ndarray, shares: np.ndarray, ceiling: float,
-           margin: Callable[[float], float]) -> tuple[np.ndarray, np.ndarray]:
+def _peaks(v: np.ndarray, good: np.ndarray, z: np.ndarray, hidden: np.ndarray, w2: np.ndarray,
+           ceiling: float, margin: Callable[[float], float]) -> tuple[np.ndarray, np.ndarray]:
     """Add the top of every bad bump between samples that rises past the threshold.
 
     Two units turning the opposite ways can leave a good interval narrower than the samples
-    across either transition; it holds the maximum of the logit between them. ``shares`` (N, H)
-    are the units' terms w2_j h_j of the logit z at each sample. Each is monotone along an
-    axis, so between two samples the logit is at most b2 plus every share's larger end: a bump
-    whose bound stays below the threshold (``ceiling`` for the shares' sum) cannot reach it and
-    is not searched.
+    across either transition; it holds the maximum of the logit between them. The units' terms
+    w2_j h_j of the logit z at each sample are each monotone along an axis, so between two
+    samples the logit is at most b2 plus every term's larger end: a bump whose bound stays
+    below the threshold (``ceiling`` for the terms' sum) cannot reach it and is not searched.
     """
     rise = 1e-9 * (1.0 + np.abs(z[1:-1]))  # not the rounding noise of a plateau
-    bumps = np.flatnonzero((z[1:-1] - z[:-2] > rise) & (z[1:-1] - z[2:] > -rise) & ~good[1:-1]) + 1
+    step = z[1:] - z[:-1]  # a bump rises into sample i and does not fall out of it
+    bumps = ((step[:-1] > rise) & (step[1:] < rise) & ~good[1:-1]).nonzero()[0] + 1
     if bumps.size:
-        bound = np.maximum(shares[bumps - 1], shares[bumps + 1]).sum(axis=1)
+        bound = np.maximum(hidden[bumps - 1] * w2, hidden[bumps + 1] * w2).sum(axis=1)
         bumps = bumps[bound >= ceiling]
     found = []
     for i in bumps.tolist():
@@ -111,7 +124,7 @@ def _peaks(v: np.ndarray, good: np.ndarray, z: np.ndarray, shares: np.ndarray, c
 def _runs(v: np.ndarray, good: np.ndarray, margin: Callable[[float], float],
           tol: float) -> list[tuple[float, float]]:
     """Return the runs of good samples, each edge refined between its sample and the next."""
-    changes = (np.flatnonzero(good[1:] != good[:-1]) + 1).tolist()
+    changes = ((good[1:] != good[:-1]).nonzero()[0] + 1).tolist()
     first, last = bool(good[0]), bool(good[-1])
     if not (changes or first):
         return []
