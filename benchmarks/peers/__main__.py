@@ -5,7 +5,8 @@ ignored by git), made on first use. Every server gets 2 workers and the same wei
 default model, exported with ``Network.to_dict``); before any timing the peer's probabilities
 are checked equal to roastnet's answers to 1e-12. Runs alternate (roastnet, peer, roastnet,
 peer, …) so that drift on a shared machine lands on both sides; each figure is the median of the
-runs with the range (min–max) beside it.
+runs with the range (min–max) beside it. Two floor rows time a bare Flask echo under each server:
+no Flask app served that way can answer faster.
 """
 
 from __future__ import annotations
@@ -24,8 +25,18 @@ import requests
 
 from benchmarks.bench_service import CONNECTIONS, _lua, wrk
 from benchmarks.common import table
-from benchmarks.peers.systems import OURS, PEERS, ROASTNET, ROASTNET_GRANIAN, System
+from benchmarks.peers.systems import (
+    BARE,
+    BARE_GRANIAN,
+    FLOORS,
+    OURS,
+    PEERS,
+    ROASTNET,
+    ROASTNET_GRANIAN,
+    System,
+)
 from model.train import Recipe, train
+from service.settings import Settings
 from tests.server import SERVE_ONLY, Server
 
 HERE = Path(__file__).resolve().parent
@@ -59,8 +70,17 @@ def start(system: System, tmp: Path, weights: Path) -> Server:
         return Server(tmp / "roastnet", workers=2, env=env).start()
     if system is ROASTNET_GRANIAN:
         return Server(tmp / system.key, workers=2, env=env, cmd=[*SERVE_ONLY, "--server", "granian"]).start()
-    server = Server(tmp / system.key, env=env, cwd=HERE, cmd=[])
-    server.cmd = system.command(venv(system), server.port)
+    if system is BARE:
+        server = Server(tmp / system.key, workers=2, env=env)
+        server.cmd = [*server.cmd[:-1], "benchmarks.bare_app:app"]  # gunicorn.conf.py's workers
+    elif system is BARE_GRANIAN:  # service/granian_server.py's settings, on the bare app
+        server = Server(tmp / system.key, env=env, cmd=[])
+        server.cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--http", "1", "--no-ws",
+                      "--workers", "2", "--blocking-threads", str(Settings().threads),
+                      "--host", "127.0.0.1", "--port", str(server.port), "benchmarks.bare_app:app"]
+    else:
+        server = Server(tmp / system.key, env=env, cwd=HERE, cmd=[])
+        server.cmd = system.command(venv(system), server.port)
     server.start(expect_ready=False)
     deadline = time.monotonic() + 60
     while True:
@@ -103,7 +123,7 @@ def measure(system: System, tmp: Path, weights: Path, lua: dict[str, Path]) -> d
         run = wrk(url, lua[system.key], seconds=SECONDS)
         assert run["errors"] == 0, f"{system.name}: {run['errors']} non-2xx answers"
         for label, suffix in BATCHES:
-            if system in OURS or not suffix:
+            if system in OURS or not (suffix or system in FLOORS):
                 run[label] = batch_ms(system, server.url, suffix)
     return run
 
@@ -121,7 +141,10 @@ def check_equal(peer: System, tmp: Path, weights: Path) -> float:
 
 
 def spread(values: list[float]) -> str:
-    return f"{statistics.median(values):.4g} ({min(values):.4g}–{max(values):.4g})"
+    def number(v: float) -> str:
+        return f"{v:,.0f}" if v >= 1000 else f"{v:.4g}"
+
+    return f"{number(statistics.median(values))} ({number(min(values))}–{number(max(values))})"
 
 
 def main() -> None:
@@ -130,8 +153,8 @@ def main() -> None:
         tmp = Path(tmp)
         weights = tmp / "weights.json"
         weights.write_bytes(orjson.dumps(train(Recipe()).network.to_dict()))
-        lua = {s.key: _lua(tmp / f"{s.key}.lua", s.single) for s in (*OURS, *PEERS)}
-        peers = [ROASTNET_GRANIAN]  # the same app under the other server: nothing to check
+        lua = {s.key: _lua(tmp / f"{s.key}.lua", s.single) for s in (*OURS, *FLOORS, *PEERS)}
+        peers = [ROASTNET_GRANIAN, *FLOORS]  # the same app under the other server, and the floors
         for peer in PEERS:
             try:
                 gap = check_equal(peer, tmp, weights)

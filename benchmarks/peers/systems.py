@@ -45,6 +45,14 @@ ROASTNET = System("roastnet", "roastnet (gunicorn.conf.py defaults)", "full expl
 ROASTNET_GRANIAN = System("roastnet-granian", "roastnet (serve --server granian)", "full explanation",
                           "/v1/predict", _readings, _predictions)
 OURS = (ROASTNET, ROASTNET_GRANIAN)
+# The floor under each server: a Flask view that parses the JSON body and echoes it
+# (benchmarks/bare_app.py), with no model and none of roastnet's hooks. No app on that server
+# can answer faster, so these rows bound what roastnet's own code could gain.
+BARE = System("bare", "bare Flask echo (gunicorn.conf.py)", "the body echoed, no model", "/bare",
+              _readings, _predictions)
+BARE_GRANIAN = System("bare-granian", "bare Flask echo (granian, as serve runs it)",
+                      "the body echoed, no model", "/bare", _readings, _predictions)
+FLOORS = (BARE, BARE_GRANIAN)
 
 FASTAPI = System(
     "fastapi", "FastAPI + uvicorn (uvloop, httptools)", "probability + label", "/v1/predict",
