@@ -6,7 +6,7 @@ import math
 
 from model.data import VALID_DURATION_RANGE, VALID_TEMPERATURE_RANGE
 from model.intervals import edge
-from model.network import Network
+from model.network import Network, sigmoid_near
 
 FLIP_STEP = 0.1  # training standard deviations: the flip grid's spacing and the longest Newton step
 REFINE_ROUNDS = 12
@@ -112,8 +112,12 @@ class Contour:
 
 
     def logit_and_gradient(self, t: float, d: float) -> tuple[float, float, float]:
-        """Return the logit and its gradient in training standard deviations at one reading."""
-        _, hidden, z, _ = self.net.outputs_at(t, d)
+        """Return the logit and its gradient in training standard deviations at one reading.
+
+        By ``sigmoid_near``: the Newton steps only steer (to ON_BOUNDARY, far above an ulp), and
+        every flip found is checked with the served forward pass before it is given.
+        """
+        _, hidden, z, _ = self.net.outputs_at(t, d, sigmoid_near)
         gt, gd = 0.0, 0.0
         st, sd = self.std
         for h, (a_t, a_d, w2) in zip(hidden, self._units, strict=True):
