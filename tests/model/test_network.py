@@ -1,10 +1,13 @@
+import decimal
+import math
 import re
+import sys
 
 import numpy as np
 import pytest
 
 from model.data import load_coffee_data
-from model.network import Network, lab_network, sigmoid, sigmoid_at
+from model.network import Network, lab_network, sigmoid, sigmoid_at, sigmoid_near
 
 
 def test_lab_weights_give_the_published_outputs(lab):
@@ -108,6 +111,22 @@ def test_sigmoid_of_one_float_has_the_bits_of_the_array_sigmoid():
                         [-1e308, -1e6, -746.0, -745.2, -709.79, -709.78, -709.0, -708.9, -40.0, -0.0,
                          0.0, 5e-324, 40.0, 709.78, 746.0, 1e6, 1e308]])
     assert [sigmoid_at(v) for v in z.tolist()] == sigmoid(z).tolist()
+
+
+def test_the_search_sigmoid_is_within_two_ulp_of_the_logistic_to_fifty_digits():
+    rng = np.random.default_rng(9)
+    z = np.concatenate([rng.normal(0, 30, 2_000), rng.uniform(-800, 800, 2_000),
+                        [-800.0, -746.0, -709.79, -709.0, -708.9, -40.0, -1e-300, -0.0, 0.0, 5e-324,
+                         40.0, 709.78, 746.0, 800.0]])
+    with decimal.localcontext(prec=50):
+        for v in z.tolist():
+            exact = 1 / (1 + (-decimal.Decimal(v)).exp())
+            # below the smallest normal float, 1 / (1 + exp(-z)) itself underflows, in numpy too
+            tiny = exact < decimal.Decimal(sys.float_info.min)
+            tolerance = decimal.Decimal(sys.float_info.min if tiny else 2 * math.ulp(float(exact)))
+            assert abs(decimal.Decimal(sigmoid_near(v)) - exact) <= tolerance, v
+    # far past the range of exp: the limits, never an OverflowError
+    assert [sigmoid_near(v) for v in (-1e308, -1e6, 1e6, 1e308)] == [0.0, 0.0, 1.0, 1.0]
 
 
 def _extreme_networks():
