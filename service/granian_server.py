@@ -18,8 +18,9 @@ from service.settings import Settings
 APP = "service.wsgi:app"
 
 
-def main() -> int:
-    """Serve until SIGTERM or SIGINT, then remove the workers' metrics directory."""
+def main(app: str = APP) -> int:
+    """Serve ``app`` (roastnet's, unless a benchmark names another) until SIGTERM or SIGINT, then
+    remove the workers' metrics directory."""
     from granian.constants import HTTPModes, Interfaces
     from granian.log import LogLevels
     from granian.server import Server
@@ -27,7 +28,7 @@ def main() -> int:
     settings = Settings()
     metrics_dir.prepare(settings.data_dir, logging.getLogger("roastnet"))
     try:
-        Server(APP, address=settings.host, port=settings.port, interface=Interfaces.WSGI,
+        Server(app, address=settings.host, port=settings.port, interface=Interfaces.WSGI,
                workers=settings.workers, blocking_threads=settings.threads, http=HTTPModes.http1,
                websockets=False, log_level=LogLevels(settings.log_level.lower()),
                log_access=settings.access_log is not None, respawn_failed_workers=True,

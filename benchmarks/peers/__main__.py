@@ -36,7 +36,6 @@ from benchmarks.peers.systems import (
     System,
 )
 from model.train import Recipe, train
-from service.settings import Settings
 from tests.server import SERVE_ONLY, Server
 
 HERE = Path(__file__).resolve().parent
@@ -73,11 +72,10 @@ def start(system: System, tmp: Path, weights: Path) -> Server:
     if system is BARE:
         server = Server(tmp / system.key, workers=2, env=env)
         server.cmd = [*server.cmd[:-1], "benchmarks.bare_app:app"]  # gunicorn.conf.py's workers
-    elif system is BARE_GRANIAN:  # service/granian_server.py's settings, on the bare app
-        server = Server(tmp / system.key, env=env, cmd=[])
-        server.cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--http", "1", "--no-ws",
-                      "--workers", "2", "--blocking-threads", str(Settings().threads),
-                      "--host", "127.0.0.1", "--port", str(server.port), "benchmarks.bare_app:app"]
+    elif system is BARE_GRANIAN:  # service/granian_server.py's own settings, on the bare app
+        server = Server(tmp / system.key, workers=2, env=env, cmd=[
+            sys.executable, "-c", "import sys; from service.granian_server import main; "
+                                  "sys.exit(main('benchmarks.bare_app:app'))"])
     else:
         server = Server(tmp / system.key, env=env, cwd=HERE, cmd=[])
         server.cmd = system.command(venv(system), server.port)
@@ -123,7 +121,7 @@ def measure(system: System, tmp: Path, weights: Path, lua: dict[str, Path]) -> d
         run = wrk(url, lua[system.key], seconds=SECONDS)
         assert run["errors"] == 0, f"{system.name}: {run['errors']} non-2xx answers"
         for label, suffix in BATCHES:
-            if system in OURS or not (suffix or system in FLOORS):
+            if system not in FLOORS and (system in OURS or not suffix):
                 run[label] = batch_ms(system, server.url, suffix)
     return run
 
