@@ -223,14 +223,19 @@ class Explainer:
                  for j in range(H)]
         live_distance = [dj if live else math.inf for dj, live in zip(distance, self._live_list, strict=True)]
         closest = live_distance.index(min(live_distance)) if self._any_live else -1
+        extrapolated = not in_domain(t, d)
         row = np.array
-        return Verdicts(
+        verdicts = Verdicts(
             roles=self.roles, temperature=row([t]), duration=row([d]), probability=row([p]),
             good_roast=row([good]), pre_activation=row([z]), hidden=row([hidden]), push=row([push]),
             boundary_distance=row([distance]), state=row([state], dtype=np.int8), order=row([order]),
-            closest=row([closest]), extrapolated=row([not in_domain(t, d)]),
+            closest=row([closest]), extrapolated=row([extrapolated]),
             units=units or [],
         )
+        # The lists are at hand: the answer reads them rather than converting the arrays back.
+        verdicts.__dict__["rows"] = Rows([t], [d], [p], [good], [hidden], [push], [distance], [state],
+                                         [order], [closest], [extrapolated])
+        return verdicts
 
     def explain(self, t: float, d: float, threshold: float = 0.5, baseline: str = "data",
                 unit: str = "C") -> Explanation:

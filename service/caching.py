@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 
 from service.contract import query_value
+from service.http import current_request
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -23,14 +24,15 @@ def init_app(app: Flask) -> None:
 
 def _cache_headers(response: Response) -> Response:
     headers = response.headers
-    if "Cache-Control" in headers:
+    if headers.get("Cache-Control") is not None:  # not `in`, which raises and catches a KeyError
         return response  # the view decided (GET /metrics: never)
-    if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.is_streamed:
+    req = current_request()
+    if req.method not in ("GET", "HEAD") or response.status_code != 200 or response.is_streamed:
         headers["Cache-Control"] = "no-store"
         return response
-    pinned = query_value("model") or (request.view_args or {}).get("ref")
+    pinned = query_value("model") or (req.view_args or {}).get("ref")
     immutable = pinned is not None and pinned == headers.get("X-Model-Id")
     headers["Cache-Control"] = IMMUTABLE if immutable else "no-cache"
     response.set_etag(hashlib.blake2b(response.get_data(), digest_size=16).hexdigest())
-    response.make_conditional(request)  # in place (it returns self, typed as werkzeug's Response)
+    response.make_conditional(req)  # in place (it returns self, typed as werkzeug's Response)
     return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import re
 import time
 from datetime import UTC, datetime
@@ -90,9 +91,16 @@ def init_app(app: Flask, request_lines: bool) -> None:
     app.after_request(finish)
 
 
+# Request ids need to be unique, not secret: a generator seeded from os.urandom (again in each
+# forked worker) gives them without a system call per request, in which a threaded worker would
+# hand the GIL to another thread and wait to get it back.
+_ids = random.Random()
+os.register_at_fork(after_in_child=_ids.seed)
+
+
 def _new_id() -> str:
     """Return 128 random bits in hex (a UUID object would only cost more)."""
-    return os.urandom(16).hex()
+    return f"{_ids.getrandbits(128):032x}"
 
 
 def request_id() -> str | None:

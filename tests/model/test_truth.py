@@ -210,6 +210,10 @@ def test_a_reading_gets_the_same_bits_alone_and_in_any_batch(explained, name):
             assert batch.closest[i] == alone[i].closest[0]
             assert batch.extrapolated[i] == alone[i].extrapolated[0]
             assert batch.reason(i, 0) == alone[i].reason(0, 0)
+            # the answers read a reading's fields as lists: alone, made with the reading; in a
+            # batch, converted from the arrays. Same values and the same Python types.
+            for mine, theirs in zip(alone[i].rows, batch.rows, strict=True):
+                assert repr(mine[0]) == repr(theirs[i])
 
 
 @pytest.mark.parametrize("name", ["lab", "seed-4", "eight-units", "steep"])

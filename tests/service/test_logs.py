@@ -1,11 +1,13 @@
 """Request ids and JSON request lines, in the app and from the real server."""
 
+import os
 import re
 
 import orjson
 import pytest
 import requests
 
+from service import logs
 from tests.server import TOKEN, Server, admin
 
 
@@ -20,6 +22,20 @@ def test_an_invalid_request_id_is_replaced(client, given):
     made = r.headers["X-Request-ID"]
     assert made != given and re.fullmatch("[0-9a-f]{32}", made)
     assert client.get("/healthz", headers={"X-Request-ID": given}).headers["X-Request-ID"] != made
+
+
+def test_workers_forked_from_one_process_make_different_request_ids():
+    # gunicorn forks its workers from one process; ids drawn there must not repeat in each worker
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        os.write(write, logs._new_id().encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    worker = os.read(read, 64).decode()
+    os.close(read)
+    os.close(write)
+    assert re.fullmatch("[0-9a-f]{32}", worker) and worker != logs._new_id()
 
 
 def test_problems_name_the_request_as_instance(client):
