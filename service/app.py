@@ -19,10 +19,22 @@ SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
 log = logging.getLogger("roastnet")
 
 
+class App(Flask):
+    """Flask, handing the server a body held in memory as the list it is."""
+
+    def process_response(self, response: Response) -> Response:
+        response = super().process_response(response)
+        if response.is_sequence:
+            # A list goes out in one write under granian, where an iterator costs a call into
+            # Python per chunk; HEAD, 204 and 304 answers still send no body (get_app_iter).
+            response.direct_passthrough = True
+        return response
+
+
 def create_app(settings: Settings | None = None, registry: Registry | None = None) -> Flask:
     """Build the app; open (and on first start fill) the registry in settings.data_dir."""
     settings = settings or Settings()
-    app = Flask(__name__, static_folder=None)  # api/explorer.py serves service/static
+    app = App(__name__, static_folder=None)  # api/explorer.py serves service/static
     app.config.update(
         ROASTNET=settings,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,

@@ -1,3 +1,5 @@
+import gzip
+
 import numpy as np
 import pytest
 
@@ -187,3 +189,23 @@ def test_security_headers(client):
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["Cache-Control"] == "no-cache"
     assert client.post("/v1/predict", json={"temperature": 1}).headers["Cache-Control"] == "no-store"
+
+
+def test_an_answer_in_memory_reaches_the_server_as_a_list(app):
+    # granian writes a list body in one call; any other iterable costs it a call per chunk
+    from werkzeug.test import EnvironBuilder
+
+    def call(method, path, **kw):
+        environ = EnvironBuilder(path=path, method=method, **kw).get_environ()
+        status = []
+        body = app.wsgi_app(environ, lambda s, headers, exc_info=None: status.append(s))
+        return status[0], body
+
+    status, body = call("POST", "/v1/predict?model=lab", json={"temperature": 160, "duration": 13.5})
+    assert status == "200 OK" and type(body) is list and b"temperature_too_low" in b"".join(body)
+    status, body = call("GET", "/v1/maps?resolution=40", headers={"Accept-Encoding": "gzip"})
+    assert status == "200 OK" and type(body) is list and gzip.decompress(b"".join(body)).startswith(b"{")
+    etag = app.test_client().get("/v1/neurons").headers["ETag"]
+    for method, headers in (("HEAD", {}), ("GET", {"If-None-Match": etag})):  # still no body
+        status, body = call(method, "/v1/neurons", headers=headers)
+        assert status in ("200 OK", "304 NOT MODIFIED") and b"".join(body) == b""
