@@ -75,12 +75,13 @@ def explanation(e: Explanation, echo: float | None = None) -> a.Explanation:
     v = e.verdicts
     unit = v.units[0] if v.units else "C"
     [prediction] = predictions(v, None if echo is None else [echo])
+    rows = v.rows  # plain floats and ints: cheaper to read than the arrays, element by element
+    state, hidden, push, distance = rows.state[0], rows.hidden[0], rows.push[0], rows.boundary_distance[0]
     neurons: list[a.NeuronState] = [{
-        "neuron": j, "region": role.region, "state": cast("a.UnitState", STATES[v.state[0, j]]),
-        "activation": float(v.hidden[0, j]), "push": float(v.push[0, j]),
-        "boundary_distance": _distance(float(v.boundary_distance[0, j])),
+        "neuron": j, "region": role.region, "state": cast("a.UnitState", STATES[state[j]]),
+        "activation": hidden[j], "push": push[j], "boundary_distance": _distance(distance[j]),
         "pre_activation": _pre_activation(*e.pre_activation[j]),
-        "logit_contribution": role.output_weight * float(v.hidden[0, j]),
+        "logit_contribution": role.output_weight * hidden[j],
         "reason": v.reason(0, j),
     } for j, role in enumerate(v.roles)]
     s = e.shapley
