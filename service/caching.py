@@ -24,15 +24,15 @@ def init_app(app: Flask) -> None:
 
 def _cache_headers(response: Response) -> Response:
     headers = response.headers
-    if headers.get("Cache-Control") is not None:  # not `in`, which raises and catches a KeyError
+    if headers.getlist("Cache-Control"):  # not `in`, which raises and catches a KeyError when absent
         return response  # the view decided (GET /metrics: never)
     req = current_request()
     if req.method not in ("GET", "HEAD") or response.status_code != 200 or response.is_streamed:
-        headers["Cache-Control"] = "no-store"
+        headers.add("Cache-Control", "no-store")  # add, not set: absent, as just seen
         return response
     pinned = query_value("model") or (req.view_args or {}).get("ref")
     immutable = pinned is not None and pinned == headers.get("X-Model-Id")
-    headers["Cache-Control"] = IMMUTABLE if immutable else "no-cache"
+    headers.add("Cache-Control", IMMUTABLE if immutable else "no-cache")
     response.set_etag(hashlib.blake2b(response.get_data(), digest_size=16).hexdigest())
     response.make_conditional(req)  # in place (it returns self, typed as werkzeug's Response)
     return response

@@ -34,7 +34,7 @@ def current_request() -> Request:
 def json_response(body: Any, status: int = 200, model_id: str | None = None) -> Response:
     response = Response(orjson.dumps(body), status=status, content_type="application/json")
     if model_id is not None:
-        response.headers["X-Model-Id"] = model_id
+        response.headers.add("X-Model-Id", model_id)  # a new answer: nothing to replace
     return response
 
 

@@ -56,7 +56,7 @@ def predict() -> Response:
     g.tally = result.tally
     if as_csv:
         response = Response(result.csv(), content_type="text/csv; charset=utf-8")
-        response.headers["X-Model-Id"] = model.id
+        response.headers.add("X-Model-Id", model.id)
         return response
     return answer(model, result.json_body(model.id))
 
