@@ -74,7 +74,7 @@ def init_app(app: Flask, request_lines: bool) -> None:
 
     def finish(response: Response) -> Response:
         request_id = getattr(g._get_current_object(), "request_id", None) or _new_id()
-        response.headers["X-Request-ID"] = request_id
+        response.headers.add("X-Request-ID", request_id)  # every answer passes here once: add
         if request_lines:
             rule = request.url_rule
             tally = g.get("tally")

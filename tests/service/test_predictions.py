@@ -189,6 +189,11 @@ def test_security_headers(client):
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["Cache-Control"] == "no-cache"
     assert client.post("/v1/predict", json={"temperature": 1}).headers["Cache-Control"] == "no-store"
+    for r in (client.post("/v1/predict", json={"temperature": 200, "duration": 13.9}),
+              client.post("/v1/predict", json={"temperature": 1}), client.get("/nope"),
+              client.delete("/v1/neurons"), client.get("/v1/neurons")):
+        for name in ("X-Content-Type-Options", "X-Request-ID", "Cache-Control", "Vary"):
+            assert len(r.headers.getlist(name)) == 1, (r.status_code, name)  # added once each
 
 
 def test_an_answer_in_memory_reaches_the_server_as_a_list(app):
