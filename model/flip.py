@@ -45,7 +45,8 @@ class FlipSearch:
         for want_good, level in ((True, self.cut + FLIP_MARGIN), (False, self.cut - FLIP_MARGIN)):
             flipped = (good & (z2 >= level)) if want_good else (~good & (z2 <= level))
             points = _crossings(t, d, z2 - level, flipped)
-            self._samples[want_good] = (points, points / net.std)
+            scaled = points / net.std  # in sd, by column: distances come from two flat arrays
+            self._samples[want_good] = (points, scaled[:, 0].copy(), scaled[:, 1].copy())
         # Each unit's boundary n·u + c = 0 in training sd units u, and where two of them cross.
         a_t, a_d, c = net.boundaries()
         normals = [np.array([a_t[j], a_d[j]]) * net.std for j in range(len(c))]
@@ -70,14 +71,15 @@ class FlipSearch:
 
     def nearest(self, t: float, d: float, good: bool) -> tuple[float, float, float] | None:
         """Return (t, d, distance in sd) of the nearest reading with the other verdict, or None."""
-        points, scaled = self._samples[not good]
+        points, st, sd = self._samples[not good]
         if not len(points):
             return None
-        here = np.array([t / self.std[0], d / self.std[1]])
-        dist = ((scaled - here) ** 2).sum(axis=1)
-        starts = [int(np.argmin(dist))]
+        # squared distances in sd, summed as a (N, 2) array's rows would be, at half the cost
+        dist = (st - t / self.std[0]) ** 2 + (sd - d / self.std[1]) ** 2
+        first = int(np.argmin(dist))
+        starts = [first]
         # the nearest sample on another stretch of the boundary, if one is almost as near
-        apart = ((scaled - scaled[starts[0]]) ** 2).sum(axis=1) > BRANCH_APART ** 2
+        apart = (st - st[first]) ** 2 + (sd - sd[first]) ** 2 > BRANCH_APART ** 2
         if apart.any():
             other = np.flatnonzero(apart)[np.argmin(dist[apart])]
             if dist[other] <= (math.sqrt(dist[starts[0]]) + FLIP_STEP) ** 2:  # a near tie
