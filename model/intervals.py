@@ -65,8 +65,8 @@ class GoodIntervals:
             scans.append(np.sort(np.minimum(np.maximum(values, lo), hi)))  # np.clip costs 3× more
         vt, vd = scans
         cut = logit(threshold)
-        _, hidden, z, _ = net.outputs(np.concatenate([vt, np.full(vd.size, t)]),
-                                      np.concatenate([np.full(vt.size, d), vd]))  # one pass for both scans
+        _, hidden, z = net.logits(np.concatenate([vt, np.full(vd.size, t)]),
+                                  np.concatenate([np.full(vt.size, d), vd]))  # one pass for both scans
         good = z >= cut
         # The level the units' shares must be able to reach together for a bump to be searched:
         # the threshold's logit less the output bias, less far more than rounding.

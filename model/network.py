@@ -119,7 +119,12 @@ class Network:
         return A[0], A[1], c[:, 0]
 
     def outputs(self, t: ArrayLike, d: ArrayLike) -> Outputs:
-        """Return pre-activations, activations, logits and probabilities of readings t °C, d min (N,).
+        """Return pre-activations, activations, logits and probabilities of readings t °C, d min (N,)."""
+        z1, hidden, z2 = self.logits(t, d)
+        return Outputs(z1, hidden, z2, sigmoid(z2))
+
+    def logits(self, t: ArrayLike, d: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``outputs`` short of the probabilities: z1 (N, H), hidden (N, H) and z2 (N,).
 
         The forward pass, in one place: ``outputs_at`` is its twin for one reading, with the
         same bits. It works element by element in a fixed order (no BLAS, whose sums depend on
@@ -138,7 +143,7 @@ class Network:
         term = np.empty_like(z2)
         for j in range(1, len(weights)):
             z2 += np.multiply(hidden[j], weights[j], out=term)
-        return Outputs(z1.T, hidden.T, z2, sigmoid(z2))
+        return z1.T, hidden.T, z2
 
     def outputs_at(self, t: float, d: float, logistic: Callable[[float], float] = sigmoid_at,
                    ) -> tuple[list[float], list[float], float, float]:
