@@ -24,9 +24,10 @@ class App(Flask):
 
     def process_response(self, response: Response) -> Response:
         response = super().process_response(response)
-        if response.is_sequence:
-            # A list goes out in one write under granian, where an iterator costs a call into
-            # Python per chunk; HEAD, 204 and 304 answers still send no body (get_app_iter).
+        # A list goes out in one write under granian, where an iterator costs a call into Python
+        # per chunk; HEAD, 204 and 304 answers still send no body (get_app_iter). Only bytes may
+        # pass unencoded: a list given text stays with werkzeug, which encodes it.
+        if response.is_sequence and all(type(part) is bytes for part in response.response):
             response.direct_passthrough = True
         return response
 

@@ -2,6 +2,7 @@ import gzip
 
 import numpy as np
 import pytest
+from werkzeug.test import EnvironBuilder
 
 from model.data import load_coffee_data
 
@@ -198,8 +199,6 @@ def test_security_headers(client):
 
 def test_an_answer_in_memory_reaches_the_server_as_a_list(app):
     # granian writes a list body in one call; any other iterable costs it a call per chunk
-    from werkzeug.test import EnvironBuilder
-
     def call(method, path, **kw):
         environ = EnvironBuilder(path=path, method=method, **kw).get_environ()
         status = []
@@ -214,3 +213,14 @@ def test_an_answer_in_memory_reaches_the_server_as_a_list(app):
     for method, headers in (("HEAD", {}), ("GET", {"If-None-Match": etag})):  # still no body
         status, body = call(method, "/v1/neurons", headers=headers)
         assert status in ("200 OK", "304 NOT MODIFIED") and b"".join(body) == b""
+
+
+def test_a_body_given_as_text_is_still_encoded():
+    from flask import Response
+
+    from service.app import App
+
+    app = App(__name__)
+    app.add_url_rule("/parts", "parts", lambda: Response(["é", b"!"], content_type="text/plain"))
+    body = app.wsgi_app(EnvironBuilder(path="/parts").get_environ(), lambda *args: None)
+    assert b"".join(body) == "é!".encode()  # a str reaching the server would be an error there
