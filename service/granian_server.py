@@ -4,7 +4,9 @@ gunicorn stays the default (gunicorn.conf.py). granian parses HTTP and keeps con
 Rust, so a request costs the workers less Python; `make bench` prints the two side by side. What
 gunicorn.conf.py adds and granian does not: recycling (ROASTNET_RECYCLE_GROWTH_MIB and
 ROASTNET_MAX_REQUESTS apply to gunicorn only), connections spread evenly over the workers, and
-problem+json bodies on the refusals the server itself makes before the app sees a request.
+problem+json bodies on the refusals the server itself makes before the app sees a request. And a
+stop that reaches a worker still loading the app is lost (granian 2.8): that worker ends only when
+killed, workers_kill_timeout (30 s) later.
 """
 
 from __future__ import annotations

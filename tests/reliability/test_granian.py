@@ -9,6 +9,7 @@ import json
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -63,14 +64,21 @@ def test_bad_input_is_the_apps_problem_json_and_metrics_count_every_worker(tmp_p
 
 def test_sigterm_stops_it_and_removes_the_metrics_directory(tmp_path):
     server = granian(tmp_path).start()
-    pid = server.proc.pid  # `serve --no-trainer` becomes the granian process itself
-    made = list(Path("/dev/shm").glob(f"roastnet-metrics-{pid}-*")) or \
-        list(Path("/tmp").glob(f"roastnet-metrics-{pid}-*"))
-    assert len(made) == 1 and made[0].is_dir()
-    server.proc.send_signal(signal.SIGTERM)
-    assert server.proc.wait(30) == 0
-    server.stop()
-    assert not made[0].exists()
+    try:
+        pid = server.proc.pid  # `serve --no-trainer` becomes the granian process itself
+        made = list(Path("/dev/shm").glob(f"roastnet-metrics-{pid}-*")) or \
+            list(Path("/tmp").glob(f"roastnet-metrics-{pid}-*"))
+        assert len(made) == 1 and made[0].is_dir()
+        # Ready means one worker answers. granian loses a stop sent to a worker still loading the
+        # app and kills it only after workers_kill_timeout (30 s), so wait for both to start.
+        deadline = time.monotonic() + 30
+        while server.output().count("Started worker-") < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(20) == 0, server.output()[-3000:]
+        assert not made[0].exists()
+    finally:
+        server.stop()  # nothing outlives the test, whatever failed
 
 
 def test_an_unknown_server_is_refused_before_anything_starts():
