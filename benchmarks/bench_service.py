@@ -15,7 +15,7 @@ from pathlib import Path
 import orjson
 import requests
 
-from benchmarks.common import table
+from benchmarks.common import BARE_APP, table
 from tests.server import Server, admin
 
 SECONDS = 10
@@ -69,7 +69,7 @@ def main() -> None:
         single = b'{"temperature": 200, "duration": 13.9}'
         predict_lua = _lua(tmp / "predict.lua", single)
         explain_lua = _lua(tmp / "explain.lua", b'{"temperature": 160, "duration": 13.5}')
-        bare_cmd = Server(tmp / "bare").cmd[:-1] + ["benchmarks.bare_app:app"]
+        bare_cmd = Server(tmp / "bare").cmd[:-1] + [BARE_APP]
         with Server(tmp / "bare", workers=WORKERS, cmd=bare_cmd).start(expect_ready=False) as bare:
             _wait(bare.url + "/bare")
             base = wrk(bare.url + "/bare", predict_lua)

@@ -6,6 +6,8 @@ import statistics
 import time
 from collections.abc import Callable
 
+BARE_APP = "benchmarks.bare_app:app"  # the floor: a bare Flask JSON echo, served like roastnet
+
 
 def wall_times(fn: Callable[[], object], repeat: int) -> list[float]:
     """Return the wall time of each of ``repeat`` calls of fn(), in seconds."""

@@ -82,7 +82,7 @@ class FlipSearch:
         apart = (st - st[first]) ** 2 + (sd - sd[first]) ** 2 > BRANCH_APART ** 2
         if apart.any():
             other = np.flatnonzero(apart)[np.argmin(dist[apart])]
-            if dist[other] <= (math.sqrt(dist[starts[0]]) + FLIP_STEP) ** 2:  # a near tie
+            if dist[other] <= (math.sqrt(dist[first]) + FLIP_STEP) ** 2:  # a near tie
                 starts.append(int(other))
         best = None
         for i in starts:

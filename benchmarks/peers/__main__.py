@@ -24,7 +24,7 @@ import orjson
 import requests
 
 from benchmarks.bench_service import CONNECTIONS, _lua, wrk
-from benchmarks.common import table
+from benchmarks.common import BARE_APP, table
 from benchmarks.peers.systems import (
     BARE,
     BARE_GRANIAN,
@@ -71,11 +71,11 @@ def start(system: System, tmp: Path, weights: Path) -> Server:
         return Server(tmp / system.key, workers=2, env=env, cmd=[*SERVE_ONLY, "--server", "granian"]).start()
     if system is BARE:
         server = Server(tmp / system.key, workers=2, env=env)
-        server.cmd = [*server.cmd[:-1], "benchmarks.bare_app:app"]  # gunicorn.conf.py's workers
+        server.cmd = [*server.cmd[:-1], BARE_APP]  # gunicorn.conf.py's workers
     elif system is BARE_GRANIAN:  # service/granian_server.py's own settings, on the bare app
         server = Server(tmp / system.key, workers=2, env=env, cmd=[
             sys.executable, "-c", "import sys; from service.granian_server import main; "
-                                  "sys.exit(main('benchmarks.bare_app:app'))"])
+                                  f"sys.exit(main({BARE_APP!r}))"])
     else:
         server = Server(tmp / system.key, env=env, cwd=HERE, cmd=[])
         server.cmd = system.command(venv(system), server.port)

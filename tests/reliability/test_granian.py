@@ -20,11 +20,12 @@ from tests import reference
 from tests.server import SERVE_ONLY, Server
 
 J = {"Content-Type": "application/json"}
+WORKERS = 2
 READINGS = [(200.0, 13.9), (260.0, 13.9), (160.0, 12.0), (230.5, 15.25), (175.0, 14.5)]
 
 
 def granian(tmp_path: Path) -> Server:
-    return Server(tmp_path / "data", workers=2, cmd=[*SERVE_ONLY, "--server", "granian"])
+    return Server(tmp_path / "data", workers=WORKERS, cmd=[*SERVE_ONLY, "--server", "granian"])
 
 
 def test_answers_right_over_one_kept_alive_connection(tmp_path):
@@ -70,9 +71,9 @@ def test_sigterm_stops_it_and_removes_the_metrics_directory(tmp_path):
             list(Path("/tmp").glob(f"roastnet-metrics-{pid}-*"))
         assert len(made) == 1 and made[0].is_dir()
         # Ready means one worker answers. granian loses a stop sent to a worker still loading the
-        # app and kills it only after workers_kill_timeout (30 s), so wait for both to start.
+        # app and kills it only after workers_kill_timeout (30 s), so wait for every one to start.
         deadline = time.monotonic() + 30
-        while server.output().count("Started worker-") < 2 and time.monotonic() < deadline:
+        while server.output().count("Started worker-") < WORKERS and time.monotonic() < deadline:
             time.sleep(0.05)
         server.proc.send_signal(signal.SIGTERM)
         assert server.proc.wait(20) == 0, server.output()[-3000:]
