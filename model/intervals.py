@@ -37,20 +37,32 @@ def good_intervals(net: Network, t: float, d: float,
 
 class GoodIntervals:
     """The good intervals through any reading of one network, with the per-model work (where
-    each unit turns along each axis, the ceiling of the output layer) done once."""
+    each unit turns along each axis, the ceiling of the output layer) done once.
+
+    Both axes are scanned together, as the two rows of one array: row 0 the temperatures at the
+    reading's duration, row 1 the durations at its temperature. Each numpy call then serves both.
+    """
 
     def __init__(self, net: Network) -> None:
         self.net = net
         a_t, a_d, c = net.boundaries()
-        # Per axis: its span and even samples, and for each unit that changes along it at all, its
-        # slope along the axis, its slope across, its bias and the offsets of its transition samples.
-        self._axes = []
-        for axis, along, across in (("temperature", a_t, a_d), ("duration", a_d, a_t)):
+        # Per axis (row) and unit: its slope along the axis, its slope across, its bias and the
+        # offsets of its transition samples. A unit that does not change along an axis gets no
+        # transition there: its samples all sit at the axis's low end (slope 1, across 0, bias -lo).
+        along, across, bias, offsets = [], [], [], []
+        for axis, a, b in (("temperature", a_t, a_d), ("duration", a_d, a_t)):
             lo, hi = SPANS[axis]
-            turns = np.abs(along) * (hi - lo) > FLAT
-            s = along[turns]
-            self._axes.append((lo, hi, _EVEN[axis], s, across[turns], c[turns],
-                               TRANSITION / np.abs(s)[:, None]))
+            turns = np.abs(a) * (hi - lo) > FLAT
+            slope = np.where(turns, a, 1.0)
+            along.append(slope)
+            across.append(np.where(turns, b, 0.0))
+            bias.append(np.where(turns, c, -lo))
+            offsets.append(np.where(turns[:, None], TRANSITION / np.abs(slope)[:, None], 0.0))
+        self._along, self._across, self._bias = np.array(along), np.array(across), np.array(bias)
+        self._offsets = np.array(offsets)  # (2, H, len(TRANSITION))
+        self._even = np.array([_EVEN["temperature"], _EVEN["duration"]])
+        self._lo = np.array([[SPANS["temperature"][0]], [SPANS["duration"][0]]])
+        self._hi = np.array([[SPANS["temperature"][1]], [SPANS["duration"][1]]])
         self._w2 = net.W2[:, 0]
         self._b2, self._weight = float(net.b2[0]), float(np.abs(net.W2).sum())
 
@@ -58,45 +70,59 @@ class GoodIntervals:
                  threshold: float) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
         """Return ``good_intervals(net, t, d, threshold)``."""
         net = self.net
-        scans = []
-        for (lo, hi, even, s, across, c, offsets), held in zip(self._axes, (d, t), strict=True):
-            turns = -(across * held + c) / s  # where each unit's pre-activation crosses zero
-            values = np.concatenate([even, (turns[:, None] + offsets).ravel()])
-            scans.append(np.sort(np.minimum(np.maximum(values, lo), hi)))  # np.clip costs 3× more
-        vt, vd = scans
+        turns = -(self._across * np.array([[d], [t]]) + self._bias) / self._along  # (2, H) zero crossings
+        v = np.concatenate([self._even, (turns[:, :, None] + self._offsets).reshape(2, -1)], axis=1)
+        np.maximum(v, self._lo, out=v)  # np.clip costs 3× more
+        np.minimum(v, self._hi, out=v)
+        v.sort(axis=1)
+        n = v.shape[1]
+        held_t, held_d = v.copy(), v.copy()
+        held_t[1], held_d[0] = t, d  # row 0 moves the temperature, row 1 the duration
+        _, hidden, z = net.logits(held_t.ravel(), held_d.ravel())  # one pass for both scans
+        z = z.reshape(2, n)
         cut = logit(threshold)
-        _, hidden, z = net.logits(np.concatenate([vt, np.full(vd.size, t)]),
-                                  np.concatenate([np.full(vt.size, d), vd]))  # one pass for both scans
         good = z >= cut
         # The level the units' shares must be able to reach together for a bump to be searched:
         # the threshold's logit less the output bias, less far more than rounding.
         ceiling = cut - self._b2 - 1e-9 * (1.0 + abs(cut) + abs(self._b2) + self._weight)
+        margins = (lambda x: net.logit_at(x, d) - cut, lambda x: net.logit_at(t, x) - cut)
+        bumps = _bumps(good, z)
+        rows, cols = (good[:, 1:] != good[:, :-1]).nonzero()
+        changes: list[list[int]] = [[], []]
+        for r, i in zip(rows.tolist(), (cols + 1).tolist(), strict=True):
+            changes[r].append(i)
         out = []
-        for v, span, margin, tol in ((vt, slice(0, vt.size), lambda x: net.logit_at(x, d) - cut,
-                                      EDGE_TOL["temperature"]),
-                                     (vd, slice(vt.size, None), lambda x: net.logit_at(t, x) - cut,
-                                      EDGE_TOL["duration"])):
-            v, good_v = _peaks(v, good[span], z[span], hidden[span], self._w2, ceiling, margin)
-            out.append(_runs(v, good_v, margin, tol))
+        for r, (margin, tol) in enumerate(zip(margins, EDGE_TOL.values(), strict=True)):
+            values, verdicts = v[r], good[r]
+            if bumps[0].size and (at := bumps[1][bumps[0] == r]).size:  # a narrow good interval may hide
+                found = _peaks(values, hidden[r * n:(r + 1) * n], at, self._w2, ceiling, margin)
+                if found:
+                    values, verdicts = _with_tops(values, verdicts, found)
+                    changes[r] = ((verdicts[1:] != verdicts[:-1]).nonzero()[0] + 1).tolist()
+            out.append(_runs(values, verdicts, changes[r], margin, tol))
         return out[0], out[1]
 
 
-def _peaks(v: np.ndarray, good: np.ndarray, z: np.ndarray, hidden: np.ndarray, w2: np.ndarray,
-           ceiling: float, margin: Callable[[float], float]) -> tuple[np.ndarray, np.ndarray]:
-    """Add the top of every bad bump between samples that rises past the threshold.
+def _bumps(good: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (row, sample) of every bad sample that the logit rises into and does not fall out of."""
+    rise = 1e-9 * (1.0 + np.abs(z[:, 1:-1]))  # not the rounding noise of a plateau
+    step = z[:, 1:] - z[:, :-1]
+    rows, cols = ((step[:, :-1] > rise) & (step[:, 1:] < rise) & ~good[:, 1:-1]).nonzero()
+    return rows, cols + 1
+
+
+def _peaks(v: np.ndarray, hidden: np.ndarray, bumps: np.ndarray, w2: np.ndarray, ceiling: float,
+           margin: Callable[[float], float]) -> list[float]:
+    """Return the top of every bad bump (sample indices ``bumps``) that rises past the threshold.
 
     Two units turning the opposite ways can leave a good interval narrower than the samples
     across either transition; it holds the maximum of the logit between them. The units' terms
-    w2_j h_j of the logit z at each sample are each monotone along an axis, so between two
+    w2_j h_j of the logit at each sample are each monotone along an axis, so between two
     samples the logit is at most b2 plus every term's larger end: a bump whose bound stays
     below the threshold (``ceiling`` for the terms' sum) cannot reach it and is not searched.
     """
-    rise = 1e-9 * (1.0 + np.abs(z[1:-1]))  # not the rounding noise of a plateau
-    step = z[1:] - z[:-1]  # a bump rises into sample i and does not fall out of it
-    bumps = ((step[:-1] > rise) & (step[1:] < rise) & ~good[1:-1]).nonzero()[0] + 1
-    if bumps.size:
-        bound = np.maximum(hidden[bumps - 1] * w2, hidden[bumps + 1] * w2).sum(axis=1)
-        bumps = bumps[bound >= ceiling]
+    bound = np.maximum(hidden[bumps - 1] * w2, hidden[bumps + 1] * w2).sum(axis=1)
+    bumps = bumps[bound >= ceiling]
     found = []
     for i in bumps.tolist():
         a, b = float(v[i - 1]), float(v[i + 1])
@@ -114,28 +140,31 @@ def _peaks(v: np.ndarray, good: np.ndarray, z: np.ndarray, hidden: np.ndarray, w
         top, f = (m1, f1) if f1 >= f2 else (m2, f2)
         if f >= 0:
             found.append(top)
-    if not found:
-        return v, good
-    order = np.argsort(np.concatenate([v, found]), kind="stable")
-    return (np.concatenate([v, found])[order],
-            np.concatenate([good, np.ones(len(found), dtype=bool)])[order])
+    return found
 
 
-def _runs(v: np.ndarray, good: np.ndarray, margin: Callable[[float], float],
+def _with_tops(v: np.ndarray, good: np.ndarray, tops: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the samples and their verdicts with the good tops of bumps put in their places."""
+    order = np.argsort(np.concatenate([v, tops]), kind="stable")
+    return np.concatenate([v, tops])[order], np.concatenate([good, np.ones(len(tops), dtype=bool)])[order]
+
+
+def _runs(v: np.ndarray, good: np.ndarray, changes: list[int], margin: Callable[[float], float],
           tol: float) -> list[tuple[float, float]]:
-    """Return the runs of good samples, each edge refined between its sample and the next."""
-    changes = ((good[1:] != good[:-1]).nonzero()[0] + 1).tolist()
+    """Return the runs of good samples, each edge refined between its sample and the next;
+    ``changes`` lists the samples whose verdict differs from the one before."""
     first, last = bool(good[0]), bool(good[-1])
     if not (changes or first):
         return []
     # runs begin where the verdict turns good and end before it turns bad again
     starts = ([0] if first else []) + changes[(0 if not first else 1)::2]
-    ends = [c - 1 for c in changes[(1 if not first else 0)::2]] + ([len(good) - 1] if last else [])
-    values = v.tolist()
+    end = len(v) - 1
+    ends = [c - 1 for c in changes[(1 if not first else 0)::2]] + ([end] if last else [])
+    at = v.item  # a few samples as floats, without converting the rest
     out = []
     for i, j in zip(starts, ends, strict=True):
-        a = values[i] if i == 0 else edge(margin, values[i], values[i - 1], tol)
-        b = values[j] if j == len(values) - 1 else edge(margin, values[j], values[j + 1], tol)
+        a = at(i) if i == 0 else edge(margin, at(i), at(i - 1), tol)
+        b = at(j) if j == end else edge(margin, at(j), at(j + 1), tol)
         out.append((float(a), float(b)))
     return out
 
