@@ -43,6 +43,8 @@ def main() -> None:
     cases = [
         ("full JSON (every field, explained; the answer before ?fields=)", "", as_json, json_in),
         ("JSON, ?fields=probability,label", "?fields=probability,label", as_json, json_in),
+        ("JSON, ?fields=probability,label&layout=columns", "?fields=probability,label&layout=columns",
+         as_json, json_in),
         ("JSON, ?fields=label", "?fields=label", as_json, json_in),
         ("CSV in, JSON out, ?fields=probability,label", "?fields=probability,label", as_csv, csv_in),
         ("CSV in, CSV out, ?fields=probability,label", "?fields=probability,label", as_csv,

@@ -19,6 +19,7 @@ from flask import request
 from model.data import outside_domain
 from service import present
 from service.answers import (
+    ColumnsPredictResponse,
     PartialPrediction,
     PartialPredictResponse,
     Prediction,
@@ -67,10 +68,22 @@ class Answer(NamedTuple):
     columns: list[list[Any]] | None  # one list per field otherwise
     tally: Tally
 
-    def json_body(self, model_id: str) -> PredictResponse | PartialPredictResponse:
+    def json_body(self, model_id: str, layout: str = "rows",
+                  ) -> PredictResponse | PartialPredictResponse | ColumnsPredictResponse:
+        """Return the JSON answer: a list with an object per reading, or (``layout="columns"``)
+        an object with a list per field."""
+        if layout == "columns":
+            return {"model_id": model_id, "predictions": dict(zip(self.fields, self.by_field(), strict=True))}
         if self.rows is not None and len(self.fields) == len(FIELDS):
             return {"model_id": model_id, "predictions": self.rows}
         return {"model_id": model_id, "predictions": self.trimmed()}
+
+    def by_field(self) -> list[list[Any]]:
+        """Return one list per field, each in the readings' order."""
+        if self.columns is not None:
+            return self.columns
+        rows: Sequence[Mapping[str, Any]] = self.rows or []
+        return [[row[f] for row in rows] for f in self.fields]
 
     def trimmed(self) -> list[PartialPrediction]:
         if self.rows is not None:
@@ -81,10 +94,7 @@ class Answer(NamedTuple):
     def csv(self) -> str:
         """Write one row per reading after a header row. Unit lists become neuron numbers joined
         by ";", and ``fired`` is followed by ``reasons``, its units' reasons joined by " | "."""
-        columns = self.columns
-        if columns is None:
-            rows: Sequence[Mapping[str, Any]] = self.rows or []
-            columns = [[row[f] for row in rows] for f in self.fields]
+        columns = self.by_field()
         header: list[str] = []
         cells: list[list[Any]] = []
         for f, column in zip(self.fields, columns, strict=True):

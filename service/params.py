@@ -23,6 +23,10 @@ FIELDS_ASKED = Param(
     f"field (in CSV: {','.join(CSV_FIELDS)}). Fields that need no explanation are answered straight "
     "from the forward pass",
     {"type": "string", "pattern": f"^ *{_NAME} *(, *{_NAME} *)*$"}, example="probability,label")
+LAYOUT = ChoiceQuery("layout", ("rows", "columns"), "rows",
+                     "rows: predictions is a list with an object per reading; columns: predictions is "
+                     "an object with a list per field, each in the readings' order (a JSON answer's "
+                     "layout: a CSV answer always has a row per reading)")
 THRESHOLD = OpenRangeQuery(
     "threshold", 0, 1, DEFAULT_THRESHOLD,
     "the probability at or above which a roast is good, for a body that does not set its own "

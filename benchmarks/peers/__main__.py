@@ -44,9 +44,10 @@ PEERS_DIR = Path(os.environ.get("ROASTNET_PEERS_DIR", ROOT / ".peers"))
 ROUNDS = int(os.environ.get("ROASTNET_PEER_ROUNDS", 3))
 SECONDS = int(os.environ.get("ROASTNET_PEER_SECONDS", 10))
 READINGS = [(150 + i % 135, 11.5 + (i % 40) / 10) for i in range(10_000)]
-# The 10,000-reading batches each system is timed on: (label, path suffix). A trimmed answer is
-# one more line here, e.g. ("fields=probability,label", "?fields=probability,label").
-BATCHES = [("plain JSON", ""), ("fields=probability,label", "?fields=probability,label")]
+# The 10,000-reading batches each system is timed on: (label, path suffix). The peers answer the
+# plain body only; a suffix is roastnet's own query (a trimmed answer, or one by column).
+BATCHES = [("plain JSON", ""), ("fields=probability,label", "?fields=probability,label"),
+           ("the same, layout=columns", "?fields=probability,label&layout=columns")]
 JSON = {"Content-Type": "application/json"}
 
 

@@ -33,6 +33,7 @@ from service.answers.models import (
 )
 from service.answers.predictions import (
     Boundary,
+    ColumnsPredictResponse,
     Counterfactual,
     DatasetResponse,
     ExplainResponse,
@@ -49,6 +50,7 @@ from service.answers.predictions import (
     PreActivation,
     PredictAnswer,
     Prediction,
+    PredictionColumns,
     PredictResponse,
     Sample,
     Shapley,
@@ -58,11 +60,13 @@ from service.answers.predictions import (
 )
 
 __all__ = [
-    "Boundary", "Comparison", "Counterfactual", "DatasetResponse", "ExplainResponse", "Explanation",
+    "Boundary", "ColumnsPredictResponse", "Comparison", "Counterfactual", "DatasetResponse",
+    "ExplainResponse", "Explanation",
     "ExportedWeights", "ExtrapolatedRanges", "FieldError", "Flip", "Health", "Interval", "Job",
     "JobList", "JobProgress", "LossPoint", "MapsResponse", "Metrics", "ModelDetail", "ModelList",
     "ModelSummary", "NeuronRole", "NeuronState", "NeuronsResponse", "PartialPredictResponse",
     "PartialPrediction", "PreActivation", "PredictAnswer", "PredictResponse", "Prediction",
+    "PredictionColumns",
     "ProblemDetail", "Ready", "RecipeModel", "RetrainResponse", "RetrainedModel", "Sample",
     "SeedRow", "Shapley", "Snapshot", "Source", "Symmetry", "TemperatureUnit", "TrajectoryResponse",
     "UnitDistance", "UnitPair", "UnitReason", "UnitSnapshot", "UnitState", "UnitWeights",

@@ -53,11 +53,12 @@ class PredictResponse(TypedDict):
 
 # Prediction with every field optional, derived so that the two cannot drift apart. mypy cannot
 # follow a TypedDict built at run time, so to it a trimmed prediction is a plain mapping.
+_HINTS = get_type_hints(Prediction, include_extras=True)
 if TYPE_CHECKING:
     PartialPrediction = dict[str, Any]
 else:
     PartialPrediction = TypedDict("PartialPrediction", {
-        name: NotRequired[hint] for name, hint in get_type_hints(Prediction, include_extras=True).items()})
+        name: NotRequired[hint] for name, hint in _HINTS.items()})
     PartialPrediction.__doc__ = ("A prediction trimmed by ?fields=: the fields named there, in this "
                                  "order, and no others.")
 
@@ -67,8 +68,23 @@ class PartialPredictResponse(TypedDict):
     predictions: list[PartialPrediction]
 
 
-class PredictAnswer(RootModel[PredictResponse | PartialPredictResponse]):
-    """Every field of each prediction, or with ?fields= only those."""
+# The same fields as columns (?layout=columns): one list per field, in the readings' order.
+if TYPE_CHECKING:
+    PredictionColumns = dict[str, list[Any]]
+else:
+    PredictionColumns = TypedDict("PredictionColumns", {
+        name: NotRequired[list[hint]] for name, hint in _HINTS.items()})
+    PredictionColumns.__doc__ = ("The predictions by field (?layout=columns): for each field answered, "
+                                 "a list with one entry per reading, in the readings' order.")
+
+
+class ColumnsPredictResponse(TypedDict):
+    model_id: str
+    predictions: PredictionColumns
+
+
+class PredictAnswer(RootModel[PredictResponse | PartialPredictResponse | ColumnsPredictResponse]):
+    """Every field of each prediction, or with ?fields= only those; ?layout=columns: a list per field."""
 
     # Only the spec's name for the union: the code builds one of the two TypedDicts.
 

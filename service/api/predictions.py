@@ -13,7 +13,7 @@ from service import schemas as s
 from service.answers import ExplainResponse, MapsResponse, NeuronsResponse
 from service.contract import BODY_PROBLEMS, READ_PROBLEMS, operation
 from service.http import body, body_bytes, chosen_model, json_response
-from service.params import BASELINE, FIELDS_ASKED, MODEL, RESOLUTION, THRESHOLD
+from service.params import BASELINE, FIELDS_ASKED, LAYOUT, MODEL, RESOLUTION, THRESHOLD
 from service.stored import StoredModel
 
 bp = Blueprint("predictions", __name__, url_prefix="/v1")
@@ -38,12 +38,13 @@ def answer(model: StoredModel, body: Mapping[str, object]) -> Response:
            f"({s.MAX_BATCH:,} by default). Each answer says good or bad, the units that fired and "
            "why, in roast words. The body may be sent gzip-coded (Content-Encoding: gzip).",
            (200, a.PredictAnswer), body=(s.SingleRequest, s.BatchRequest),
-           problems=BODY_PROBLEMS + READ_PROBLEMS, params=(MODEL, FIELDS_ASKED, THRESHOLD),
+           problems=BODY_PROBLEMS + READ_PROBLEMS, params=(MODEL, FIELDS_ASKED, LAYOUT, THRESHOLD),
            media=({columns.CSV_TYPE: CSV_BODY}, {columns.CSV_TYPE: CSV_ANSWER}), sends=MODEL_ANSWER)
 def predict() -> Response:
     """Say good or bad for each reading, which units are responsible and why."""
     as_csv = columns.wants_csv()
     fields = columns.requested(columns.CSV_FIELDS if as_csv else columns.FIELDS)
+    layout = LAYOUT.read()
     kind, raw = body((columns.CSV_TYPE,))
     limit = current_app.config["ROASTNET"].max_predict_readings
     threshold = THRESHOLD.read()
@@ -58,7 +59,7 @@ def predict() -> Response:
         response = Response(result.csv(), content_type="text/csv; charset=utf-8")
         response.headers.add("X-Model-Id", model.id)
         return response
-    return answer(model, result.json_body(model.id))
+    return answer(model, result.json_body(model.id, layout))
 
 
 @bp.post("/explain")

@@ -78,6 +78,10 @@ def test_every_json_answer_matches_the_spec(checked):
                                                                   {"temperature": 160, "duration": 13.5}]})
     call("post", "/v1/predict", "/v1/predict?fields=probability,closest&model=lab", 200,
          {"temperature": 390, "duration": 16, "temperature_unit": "F"})
+    for query in ("layout=columns", "layout=columns&fields=label,hidden,closest"):
+        call("post", "/v1/predict", f"/v1/predict?{query}", 200, {"readings": [
+            {"temperature": 200, "duration": 13.9},
+            {"temperature": 320, "duration": 13.5, "temperature_unit": "F"}]})
     for body in ({"temperature": 160, "duration": 13.5}, {"temperature": 230, "duration": 14.5}):
         call("post", "/v1/explain", "/v1/explain?baseline=mean", 200, body)
     call("get", "/v1/neurons", "/v1/neurons", 200)

@@ -1,4 +1,4 @@
-"""CSV bodies and answers, ?fields= trimming, and how a body is told to be one reading or a batch."""
+"""CSV bodies and answers, ?fields= and ?layout=, and how a body is told to be one reading or a batch."""
 
 import csv
 import io
@@ -191,6 +191,43 @@ def test_fields_trim_the_answer_to_those_named(client, fields):
         (x["temperature"], x["duration"]) for x in readings["readings"]], strict=True))]
     assert [p["label"] for p in full] == labels
     assert full[-1]["extrapolated"] is True
+
+
+@pytest.mark.parametrize("fields", [["probability", "label"], ["fired", "closest"], None])
+def test_columns_layout_gives_a_list_per_field_in_the_readings_order(client, fields):
+    readings = [{"temperature": t, "duration": d} for t, d in READINGS] + [
+        {"temperature": 392.0, "duration": 13.9, "temperature_unit": "F"}]
+    query = "" if fields is None else "&fields=" + ",".join(fields)
+    rows = client.post(f"/v1/predict?model=lab{query}", json={"readings": readings}).json
+    r = client.post(f"/v1/predict?model=lab&layout=columns{query}", json={"readings": readings})
+    assert r.status_code == 200, r.json
+    assert r.json["model_id"] == rows["model_id"]
+    columns = r.json["predictions"]
+    assert list(columns) == (fields or FIELDS)
+    assert columns == {f: [p[f] for p in rows["predictions"]] for f in columns}
+    if fields is None:  # the reading as sent, and the lab network's verdict by hand
+        assert columns["temperature"][-1] == 392.0 and columns["temperature_unit"][-1] == "F"
+        p = reference.proba(LAB, [t for t, _ in READINGS] + [200.0], [d for _, d in READINGS] + [13.9])
+        np.testing.assert_allclose(columns["probability"], p, rtol=1e-12)
+        assert columns["label"] == ["good" if x >= 0.5 else "bad" for x in p]
+
+
+def test_columns_layout_of_one_reading_and_of_csv_answers(client):
+    r = client.post("/v1/predict?model=lab&layout=columns&fields=label",
+                    json={"temperature": 200, "duration": 13.9})
+    assert r.json["predictions"] == {"label": ["good"]}
+    # A CSV answer has a row per reading whatever the layout.
+    r = client.post("/v1/predict?model=lab&layout=columns&fields=label",
+                    data="temperature,duration\n200,13.9\n", content_type="text/csv",
+                    headers={"Accept": "text/csv"})
+    assert r.get_data(as_text=True) == "label\ngood\n"
+
+
+@pytest.mark.parametrize("layout", ["", "column", "ROWS", "rows,columns"])
+def test_an_unknown_layout_is_refused(client, layout):
+    r = client.post(f"/v1/predict?layout={layout}", json={"temperature": 200, "duration": 13.9})
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    assert "layout must be one of rows, columns" in r.json["detail"]
 
 
 @pytest.mark.parametrize("query", ["fields=", "fields=probability,", "fields=colour", "fields=label,,label",

@@ -86,6 +86,12 @@ def _every_operation(generated, client, public, lenient):
     assert isinstance(trimmed, models.PartialPredictResponse)
     assert [p.label.value for p in trimmed.predictions] == [
         "good" if p >= 0.5 else "bad" for p in reference.proba(lab, [160.0, 200.0, 200.0], 13.5)]
+    by_field = op("roasts", "post_predict", body=batch, model="lab", fields="probability,label",
+                  layout=models.PostPredictLayout.COLUMNS).parsed
+    assert isinstance(by_field, models.ColumnsPredictResponse)
+    assert [x.value for x in by_field.predictions.label] == [p.label.value for p in trimmed.predictions]
+    np.testing.assert_allclose(by_field.predictions.probability,
+                               reference.proba(lab, [160.0, 200.0, 200.0], 13.5), rtol=1e-12)
     explained = op("roasts", "post_explain", body=models.SingleRequest(temperature=160.0, duration=13.5),
                    model="lab").parsed
     assert explained.predictions[0].label.value == "bad" and explained.predictions[0].fired
