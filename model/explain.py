@@ -83,6 +83,16 @@ class Verdicts:
             return []
         return sorted((j for j, s in enumerate(state) if s == 3), key=rows.boundary_distance[i].__getitem__)
 
+    def fired_lists(self) -> list[list[int]]:
+        """Return ``fired(i)`` of every reading."""
+        rows = self.rows
+        return [[j for j in order if state[j] == 1] if 1 in state else []
+                for state, order in zip(rows.state, rows.order, strict=True)]
+
+    def near_bad_lists(self) -> list[list[int]]:
+        """Return ``near_bad(i)`` of every reading."""
+        return [self.near_bad(i) if 3 in state else [] for i, state in enumerate(self.rows.state)]
+
     def reason(self, i: int, j: int) -> str:
         """Say why unit j does or does not make reading i bad, in the reading's unit."""
         rows = self.rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 
@@ -71,6 +71,11 @@ class Role:
     @property
     def constant(self) -> bool:
         return self.region == CONSTANT
+
+    @cached_property
+    def sentence_forms(self) -> dict[tuple[str, bool, str, str, bool], str]:
+        """The %-formats of this unit's reason sentences, by kind, as ``words.reasons`` makes them."""
+        return {}
 
     def threshold(self, t: float, d: float) -> float:
         """Return the threshold on this unit's axis at the reading's other variable."""

@@ -35,18 +35,24 @@ _GOOD_WORDS = {
 }
 
 
+# How each kind of number is written, as %-formats: a sentence is then one format operation.
+DEGREES = {"C": "%.1f °C", "F": "%.1f °F"}
+MINUTES = "%.2f min"
+PUSH = "%.2f"
+
+
 def temperature(celsius: float, unit: str = "C") -> str:
     """Format a temperature to 0.1 degree in °C or °F."""
-    return f"{to_fahrenheit(celsius):.1f} °F" if unit == "F" else f"{celsius:.1f} °C"
+    return DEGREES["F"] % to_fahrenheit(celsius) if unit == "F" else DEGREES["C"] % celsius
 
 
 def temperature_gap(celsius: float, unit: str = "C") -> str:
     """Format a temperature difference to 0.1 degree in °C or °F."""
-    return f"{celsius * 9 / 5:.1f} °F" if unit == "F" else f"{celsius:.1f} °C"
+    return DEGREES["F"] % (celsius * 9 / 5) if unit == "F" else DEGREES["C"] % celsius
 
 
 def minutes(value: float) -> str:
-    return f"{value:.2f} min"
+    return MINUTES % value
 
 
 def _inside(value: float, span: tuple[float, float]) -> bool:
@@ -126,15 +132,53 @@ def reason(role: Role, t: float, d: float, state: str, push: float, unit: str = 
     """Say in roast words why unit ``role`` does or does not make reading (t °C, d min) bad.
 
     ``state`` is one of RESPONSIBLE, ALSO_BAD, NEAR_BAD, CLEAR; ``push`` the unit's push on it.
+    Each kind of sentence (state, side, where the reading stands, unit, extrapolated) is a
+    %-format made once per unit, so a sentence costs one format operation and a little arithmetic.
     """
+    unit = "F" if unit == "F" else "C"
+    numbers: tuple[float, ...] = ()
+    if not role.live:
+        where, bad_side = "", False
+    else:
+        bad_side = _bad_at(role, t, d)
+        th = role.threshold(t, d)
+        # Where the reading stands against the unit's threshold ("over", "under"), or the side
+        # the unit is on along its whole axis when no threshold lies inside the valid range;
+        # and the numbers the sentence names, in the order of its slots.
+        if role.axis == "temperature":
+            if _inside(th, VALID_TEMPERATURE_RANGE):
+                where = "over" if t > th else "under"
+                numbers = ((to_fahrenheit(t), abs(t - th) * 9 / 5, to_fahrenheit(th)) if unit == "F"
+                           else (t, abs(t - th), th))
+            else:
+                where, numbers = _side(bad_side), (d,)
+        else:
+            shown_t = to_fahrenheit(t) if unit == "F" else t
+            if _inside(th, VALID_DURATION_RANGE):
+                where = "over" if d > th else "under"
+                numbers = (shown_t, th, d, abs(d - th)) if role.axis == "diagonal" else (d, abs(d - th), th)
+            else:
+                where, numbers = _side(bad_side), (shown_t,)
+    key = (state, bad_side, where, unit, extrapolated)
+    forms = role.sentence_forms
+    form = forms.get(key)
+    if form is None:
+        form = forms[key] = _form(role, *key)
+    return form % ((*numbers, push) if state in _PULLS or not role.live else numbers)
+
+
+_PULLS = (RESPONSIBLE, ALSO_BAD)  # the states whose sentences say how hard the unit pulls
+
+
+def _form(role: Role, state: str, bad_side: bool, where: str, unit: str, extrapolated: bool) -> str:
+    """Return the %-format of one kind of sentence of one unit: slots for the numbers that
+    ``reason`` passes, in that order, and last the push where the unit pulls."""
+    tail = _escape(_off_range(unit)) if extrapolated else ""
     if not role.live:
         kind = "constant over the training range" if role.constant else "inactive over the training range"
-        text = f"{kind}: here it pulls the log-odds {push:.2f} towards bad"
-        if state == RESPONSIBLE:
-            text += ", enough to tip the verdict"
-        return text + (_off_range(unit) if extrapolated else "")
-    bad_side = _bad_at(role, t, d)
-    bad, good = words(role)
+        tipped = ", enough to tip the verdict" if state == RESPONSIBLE else ""
+        return f"{kind}: here it pulls the log-odds {PUSH} towards bad{tipped}{tail}"
+    bad, good = (_escape(w) for w in words(role))
     if state == RESPONSIBLE:
         head = bad
     elif state == ALSO_BAD:
@@ -143,31 +187,30 @@ def reason(role: Role, t: float, d: float, state: str, push: float, unit: str = 
         head = f"{bad}, but not enough to spoil the roast" if bad_side else f"{good}, but close"
     else:
         head = bad if bad_side else good
-    text = f"{head}: {_where(role, t, d, unit)}"
-    if state in (RESPONSIBLE, ALSO_BAD):
+    form = f"{head}: {_where(role.axis, where, unit)}"
+    if state in _PULLS:
         pulls = "pulls" if bad_side else "is still close enough to pull"
-        text += f"; it {pulls} the log-odds {push:.2f} towards bad"
-    return text + (_off_range(unit) if extrapolated else "")
+        form += f"; it {pulls} the log-odds {PUSH} towards bad"
+    return form + tail
 
 
-def _where(role: Role, t: float, d: float, unit: str) -> str:
-    """Place the reading against the unit's threshold, or say the unit does not change there."""
-    if role.axis == "temperature":
-        th = role.threshold(t, d)
-        if not _inside(th, VALID_TEMPERATURE_RANGE):
-            return (f"at {minutes(d)} this neuron is on its {_side(_bad_at(role, t, d))} side "
-                    f"{_every('temperature', unit)}")
-        return (f"{temperature(t, unit)} is {temperature_gap(abs(t - th), unit)} "
-                f"{'over' if t > th else 'under'} this neuron's threshold of {temperature(th, unit)}")
-    th = role.threshold(t, d)
-    if not _inside(th, VALID_DURATION_RANGE):
-        return (f"at {temperature(t, unit)} this neuron is on its {_side(_bad_at(role, t, d))} side "
-                f"{_every('duration', unit)}")
-    relation = "over" if d > th else "under"
-    if role.axis == "diagonal":
-        return (f"at {temperature(t, unit)} this neuron's duration limit is {minutes(th)} "
-                f"and {minutes(d)} is {minutes(abs(d - th))} {relation} it")
-    return f"{minutes(d)} is {minutes(abs(d - th))} {relation} this neuron's threshold of {minutes(th)}"
+def _where(axis: str, where: str, unit: str) -> str:
+    """The %-format placing a reading against a unit's threshold, or saying that the unit does
+    not change along its axis there (``where`` is then the side it is on)."""
+    T = DEGREES[unit]
+    if where in ("bad", "good"):
+        if axis == "temperature":
+            return f"at {MINUTES} this neuron is on its {where} side {_escape(_every('temperature', unit))}"
+        return f"at {T} this neuron is on its {where} side {_escape(_every('duration', unit))}"
+    if axis == "temperature":
+        return f"{T} is {T} {where} this neuron's threshold of {T}"
+    if axis == "diagonal":
+        return f"at {T} this neuron's duration limit is {MINUTES} and {MINUTES} is {MINUTES} {where} it"
+    return f"{MINUTES} is {MINUTES} {where} this neuron's threshold of {MINUTES}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%%")
 
 
 def _off_range(unit: str) -> str:

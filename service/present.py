@@ -44,27 +44,30 @@ def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[a.Pred
     """Return one answer per reading; ``echo`` holds the temperatures as the client sent them."""
     regions = [r.region for r in v.roles]
     rows = v.rows
-    units = v.units or ["C"] * len(v)
+    units: list[a.TemperatureUnit] = [_unit(u) for u in v.units] if v.units else ["C"] * len(v)
+    isfinite = math.isfinite
     out: list[a.Prediction] = []
-    for i, (t, d, unit, p, good, hidden, push, distance, closest, extrapolated) in enumerate(zip(
-            echo or rows.temperature, rows.duration, units, rows.probability, rows.good_roast, rows.hidden,
-            rows.push, rows.boundary_distance, rows.closest, rows.extrapolated, strict=True)):
-        fired, near_bad = v.fired(i), v.near_bad(i)
+    columns = (echo or rows.temperature, rows.duration, units, rows.probability, rows.good_roast,
+               rows.hidden, rows.push, rows.boundary_distance, rows.closest, rows.extrapolated,
+               v.fired_lists(), v.near_bad_lists())
+    for i, (t, d, unit, p, good, hidden, push, distance, closest, extrapolated, fired,
+            near_bad) in enumerate(zip(*columns, strict=True)):
         shown: dict[int, a.UnitReason] = {}  # a unit both closest and near bad: one dict, one sentence
-        for j in (*fired, *near_bad, *((closest,) if closest >= 0 else ())):
-            if j not in shown:
+        for j in (*fired, *near_bad, closest) if fired or near_bad else (closest,):
+            if j >= 0 and j not in shown:
+                dj = distance[j]
                 shown[j] = {"neuron": j, "region": regions[j], "activation": hidden[j], "push": push[j],
-                            "boundary_distance": _distance(distance[j]), "reason": v.reason(i, j)}
+                            "boundary_distance": dj if isfinite(dj) else None, "reason": v.reason(i, j)}
         out.append({
             "temperature": t,
             "duration": d,
-            "temperature_unit": _unit(unit),
+            "temperature_unit": unit,
             "probability": p,
             "label": "good" if good else "bad",
             "good_roast": good,
             "hidden": hidden,
-            "fired": [shown[j] for j in fired],
-            "near_bad": [shown[j] for j in near_bad],
+            "fired": [shown[j] for j in fired] if fired else [],
+            "near_bad": [shown[j] for j in near_bad] if near_bad else [],
             "closest": shown[closest] if closest >= 0 else None,
             "extrapolated": extrapolated,
         })
