@@ -127,6 +127,9 @@ def _flat(role: Role, t: float, d: float, where: str) -> str:
     return f"{where} it does not change: on its {_side(_bad_at(role, t, d))} side {_every(axis, 'C')}"
 
 
+_PULLS = (RESPONSIBLE, ALSO_BAD)  # the states whose sentences say how hard the unit pulls
+
+
 def reason(role: Role, t: float, d: float, state: str, push: float, unit: str = "C",
            extrapolated: bool = False) -> str:
     """Say in roast words why unit ``role`` does or does not make reading (t °C, d min) bad.
@@ -165,9 +168,6 @@ def reason(role: Role, t: float, d: float, state: str, push: float, unit: str = 
     if form is None:
         form = forms[key] = _form(role, *key)
     return form % ((*numbers, push) if state in _PULLS or not role.live else numbers)
-
-
-_PULLS = (RESPONSIBLE, ALSO_BAD)  # the states whose sentences say how hard the unit pulls
 
 
 def _form(role: Role, state: str, bad_side: bool, where: str, unit: str, extrapolated: bool) -> str:
