@@ -22,8 +22,9 @@ class Contour:
     def __init__(self, net: Network) -> None:
         self.net = net
         self.std = net.std.tolist()
-        a_t, a_d, _ = net.boundaries()
-        self._units = list(zip(a_t.tolist(), a_d.tolist(), net.W2[:, 0].tolist(), strict=True))
+        a_t, a_d, c = net.boundaries()
+        self._units = list(zip(a_t.tolist(), a_d.tolist(), c.tolist(), net.W2[:, 0].tolist(), strict=True))
+        self._b2 = float(net.b2[0])
 
     def apart(self, t: float, d: float, t2: float, d2: float) -> float:
         """Return the distance between two readings in training standard deviations."""
@@ -117,10 +118,11 @@ class Contour:
         By ``sigmoid_near``: the Newton steps only steer (to ON_BOUNDARY, far above an ulp), and
         every flip found is checked with the served forward pass before it is given.
         """
-        _, hidden, z, _ = self.net.outputs_at(t, d, sigmoid_near)
-        gt, gd = 0.0, 0.0
+        z, gt, gd = self._b2, 0.0, 0.0
         st, sd = self.std
-        for h, (a_t, a_d, w2) in zip(hidden, self._units, strict=True):
+        for a_t, a_d, c, w2 in self._units:  # Network.outputs_at's arithmetic, in its order
+            h = sigmoid_near(a_t * t + a_d * d + c)
+            z += h * w2
             slope = w2 * h * (1.0 - h)
             gt += slope * a_t * st
             gd += slope * a_d * sd
