@@ -71,9 +71,7 @@ class Verdicts:
 
     def fired(self, i: int) -> list[int]:
         """Return the units responsible for reading i's bad verdict, largest push first."""
-        rows = self.rows
-        state = rows.state[i]
-        return [j for j in rows.order[i] if state[j] == 1] if 1 in state else []
+        return _fired(self.rows.state[i], self.rows.order[i])
 
     def near_bad(self, i: int) -> list[int]:
         """Return the units near their bad side on reading i's good verdict, nearest first."""
@@ -85,9 +83,7 @@ class Verdicts:
 
     def fired_lists(self) -> list[list[int]]:
         """Return ``fired(i)`` of every reading."""
-        rows = self.rows
-        return [[j for j in order if state[j] == 1] if 1 in state else []
-                for state, order in zip(rows.state, rows.order, strict=True)]
+        return list(map(_fired, self.rows.state, self.rows.order))
 
     def near_bad_lists(self) -> list[list[int]]:
         """Return ``near_bad(i)`` of every reading."""
@@ -98,6 +94,10 @@ class Verdicts:
         rows = self.rows
         return reason(self.roles[j], rows.temperature[i], rows.duration[i], STATES[rows.state[i][j]],
                       rows.push[i][j], self.units[i] if self.units else "C", rows.extrapolated[i])
+
+
+def _fired(state: list[int], order: list[int]) -> list[int]:
+    return [j for j in order if state[j] == 1] if 1 in state else []
 
 
 class Rows(NamedTuple):

@@ -74,7 +74,7 @@ class Role:
 
     @cached_property
     def sentence_forms(self) -> dict[tuple[str, bool, str, str, bool], str]:
-        """The %-formats of this unit's reason sentences, by kind, as ``words.reasons`` makes them."""
+        """The %-formats of this unit's reason sentences, by kind, as ``words.reason`` makes them."""
         return {}
 
     def threshold(self, t: float, d: float) -> float:

@@ -45,7 +45,6 @@ def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[a.Pred
     regions = [r.region for r in v.roles]
     rows = v.rows
     units: list[a.TemperatureUnit] = [_unit(u) for u in v.units] if v.units else ["C"] * len(v)
-    isfinite = math.isfinite
     out: list[a.Prediction] = []
     columns = (echo or rows.temperature, rows.duration, units, rows.probability, rows.good_roast,
                rows.hidden, rows.push, rows.boundary_distance, rows.closest, rows.extrapolated,
@@ -55,9 +54,8 @@ def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[a.Pred
         shown: dict[int, a.UnitReason] = {}  # a unit both closest and near bad: one dict, one sentence
         for j in (*fired, *near_bad, closest) if fired or near_bad else (closest,):
             if j >= 0 and j not in shown:
-                dj = distance[j]
                 shown[j] = {"neuron": j, "region": regions[j], "activation": hidden[j], "push": push[j],
-                            "boundary_distance": dj if isfinite(dj) else None, "reason": v.reason(i, j)}
+                            "boundary_distance": _distance(distance[j]), "reason": v.reason(i, j)}
         out.append({
             "temperature": t,
             "duration": d,
