@@ -110,6 +110,11 @@ def to_fahrenheit(celsius: float) -> float:
     return celsius * 9 / 5 + 32
 
 
+def in_unit(celsius: float, unit: str) -> float:
+    """Return a temperature in °F when ``unit`` is "F", else in °C as it is."""
+    return to_fahrenheit(celsius) if unit == "F" else celsius
+
+
 def to_celsius(fahrenheit: float) -> float:
     """Return a temperature in °C."""
     return (fahrenheit - 32) * 5 / 9

@@ -14,7 +14,7 @@ from model.data import (
     TEMPERATURE_RANGE,
     VALID_DURATION_RANGE,
     VALID_TEMPERATURE_RANGE,
-    to_fahrenheit,
+    in_unit,
 )
 
 if TYPE_CHECKING:
@@ -43,12 +43,16 @@ PUSH = "%.2f"
 
 def temperature(celsius: float, unit: str = "C") -> str:
     """Format a temperature to 0.1 degree in °C or °F."""
-    return DEGREES["F"] % to_fahrenheit(celsius) if unit == "F" else DEGREES["C"] % celsius
+    return DEGREES["F" if unit == "F" else "C"] % in_unit(celsius, unit)
 
 
 def temperature_gap(celsius: float, unit: str = "C") -> str:
     """Format a temperature difference to 0.1 degree in °C or °F."""
-    return DEGREES["F"] % (celsius * 9 / 5) if unit == "F" else DEGREES["C"] % celsius
+    return DEGREES["F" if unit == "F" else "C"] % _gap_in_unit(celsius, unit)
+
+
+def _gap_in_unit(celsius: float, unit: str) -> float:
+    return celsius * 9 / 5 if unit == "F" else celsius
 
 
 def minutes(value: float) -> str:
@@ -151,12 +155,11 @@ def reason(role: Role, t: float, d: float, state: str, push: float, unit: str = 
         if role.axis == "temperature":
             if _inside(th, VALID_TEMPERATURE_RANGE):
                 where = "over" if t > th else "under"
-                numbers = ((to_fahrenheit(t), abs(t - th) * 9 / 5, to_fahrenheit(th)) if unit == "F"
-                           else (t, abs(t - th), th))
+                numbers = (in_unit(t, unit), _gap_in_unit(abs(t - th), unit), in_unit(th, unit))
             else:
                 where, numbers = _side(bad_side), (d,)
         else:
-            shown_t = to_fahrenheit(t) if unit == "F" else t
+            shown_t = in_unit(t, unit)
             if _inside(th, VALID_DURATION_RANGE):
                 where = "over" if d > th else "under"
                 numbers = (shown_t, th, d, abs(d - th)) if role.axis == "diagonal" else (d, abs(d - th), th)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple, cast
 import numpy as np
 
 from model import compare
-from model.data import DURATION_RANGE, PRIMARY_REGIONS, TEMPERATURE_RANGE, to_fahrenheit
+from model.data import DURATION_RANGE, PRIMARY_REGIONS, TEMPERATURE_RANGE, in_unit
 from model.explain import STATES, Explanation, Verdicts
 from model.roles import Role
 from model.trajectory import SEPARATION_FACTOR, Trajectory
@@ -26,10 +26,6 @@ class Tally(NamedTuple):
     good: np.ndarray  # (N,) bool, one per reading
     states: np.ndarray | None  # (N, H) unit states (1: responsible), when the answer has them
     regions: list[str]  # each unit's region
-
-
-def _temperature(celsius: float, unit: str) -> float:
-    return to_fahrenheit(celsius) if unit == "F" else celsius
 
 
 def _distance(value: float) -> float | None:
@@ -89,7 +85,7 @@ def explanation(e: Explanation, echo: float | None = None) -> a.Explanation:
     shapley: a.Shapley = {
         "baseline_kind": cast('Literal["data", "mean"]', s.kind),  # the model's two kinds
         "baseline": None if s.baseline is None else
-        {"temperature": _temperature(s.baseline[0], unit), "duration": s.baseline[1]},
+        {"temperature": in_unit(s.baseline[0], unit), "duration": s.baseline[1]},
         "background_size": s.background_size,
         "baseline_probability": s.baseline_probability,
         "temperature": s.values[0],
@@ -97,7 +93,7 @@ def explanation(e: Explanation, echo: float | None = None) -> a.Explanation:
     }
     flip = e.nearest_flip
     counterfactual: a.Counterfactual = {
-        "good_temperature_ranges": [(_temperature(lo, unit), _temperature(hi, unit))
+        "good_temperature_ranges": [(in_unit(lo, unit), in_unit(hi, unit))
                                     for lo, hi in e.good_temperature_ranges],
         "good_duration_ranges": [(lo, hi) for lo, hi in e.good_duration_ranges],
         "extrapolated_ranges": {
@@ -107,7 +103,7 @@ def explanation(e: Explanation, echo: float | None = None) -> a.Explanation:
                          for lo, hi in e.good_duration_ranges],
         },
         "nearest_flip": None if flip is None else
-        {"temperature": _temperature(flip[0], unit), "duration": flip[1], "probability": flip[2],
+        {"temperature": in_unit(flip[0], unit), "duration": flip[1], "probability": flip[2],
          "distance": flip[3]},
     }
     return {**prediction, "neurons": neurons, "shapley": shapley, "counterfactual": counterfactual}
