@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike
 from model.data import DURATION_RANGE, TEMPERATURE_RANGE, in_domain, load_coffee_data, outside_domain
 from model.flip import FlipSearch
 from model.intervals import FLAT, GoodIntervals, logit
-from model.network import Network, sigmoid, sigmoid_at
+from model.network import Network, lab_network, sigmoid, sigmoid_at
 from model.roles import EFFECT_MIN, Role, neuron_roles
 from model.words import ALSO_BAD, CLEAR, NEAR_BAD, RESPONSIBLE, reason
 
@@ -306,3 +306,11 @@ class Explainer:
         _, hidden, _, p = self.net.outputs(t.ravel(), d.ravel())
         R = resolution
         return t_axis, d_axis, p.reshape(R, R), hidden.T.reshape(-1, R, R)
+
+
+def prepare() -> None:
+    """Load the searches' compiled code (model/compiled.py) now, from its cache or by compiling
+    it, rather than in the first explanation a server gives: explain a good and a bad reading."""
+    explainer = Explainer(lab_network())
+    for t, d in ((200.0, 13.9), (280.0, 10.0)):
+        explainer.explain(t, d)

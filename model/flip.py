@@ -11,8 +11,9 @@ import numpy as np
 
 from model.contour import FLIP_STEP, Contour
 from model.data import VALID_DURATION_RANGE, VALID_TEMPERATURE_RANGE
-from model.intervals import FLAT, edge, logit
+from model.intervals import FLAT, logit
 from model.network import Network
+from model.steering import edge, units_of
 
 FLIP_MARGIN = 1e-6  # log-odds: a flip lies at least this far past the threshold
 # How far off a unit's line to look: in its own pre-activation (a steep unit turns within a
@@ -51,6 +52,7 @@ class FlipSearch:
         a_t, a_d, c = net.boundaries()
         normals = [np.array([a_t[j], a_d[j]]) * net.std for j in range(len(c))]
         self._contour = Contour(net)
+        self._units, self._b2 = units_of(net), float(net.b2[0])
         self._lines = [(n, float(cj)) for n, cj in zip(normals, c.tolist(), strict=True)
                        if math.hypot(*n.tolist()) > FLAT]
         # Where a unit turns from off to on within STEEP sd, Newton's steps lose their way.
@@ -71,6 +73,7 @@ class FlipSearch:
 
     def nearest(self, t: float, d: float, good: bool) -> tuple[float, float, float] | None:
         """Return (t, d, distance in sd) of the nearest reading with the other verdict, or None."""
+        t, d = float(t), float(d)  # the compiled steps take floats (an int would compile anew)
         points, st, sd = self._samples[not good]
         if not len(points):
             return None
@@ -111,11 +114,9 @@ class FlipSearch:
         the walk stopped at the edge of the valid range, this finds the crossing on it."""
         ft, fd, _ = found
         sign = 1.0 if want_good else -1.0
-
-        def margin(s: float) -> float:  # >= 0 where the verdict is flipped
-            return sign * (self.net.logit_at(t + s * (ft - t), d + s * (fd - d)) - self.cut) - FLIP_MARGIN
-
-        s = edge(margin, 1.0, 0.0, 1e-6 / max(found[2], 1e-6))  # a millionth of a sd
+        # s = 1 at the flip, 0 at the reading; inside, the verdict is flipped by FLIP_MARGIN
+        s, _ = edge(self._units, self._b2, t, d, ft, fd, sign, self.cut + sign * FLIP_MARGIN, 1.0, 0.0,
+                    1e-6 / max(found[2], 1e-6))  # a millionth of a sd
         if s >= 1.0:
             return found
         nearer = self._past(t, d, t + s * (ft - t), d + s * (fd - d), sign)

@@ -5,30 +5,43 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 import model.intervals as intervals
+from model import steering
+from model.steering import units_of
 from tests import reference as ref
 from tests.model.test_steep_flips import steps
 from tests.model.zoo import readings, zoo
 
+# The brackets the scans refine, the same widths: the even samples' spacing along each axis.
+SPACING = {"temperature": 2.5, "duration": 0.6}
+
 
 @pytest.mark.parametrize("name", ["default", "lab", "seed-4", "eight-units", "steep"])
-def test_each_edge_takes_fewer_evaluations_than_bisection(monkeypatch, name):
+def test_each_edge_takes_fewer_evaluations_than_bisection(name):
+    """Every edge of every good interval through the zoo's readings, found again from a bracket
+    a sample spacing wide around it (inside at one end, outside at the other, by the brute
+    forward pass), in fewer network evaluations than bisection needs."""
     net, calls = zoo()[name], []
-    refine = intervals.edge
-
-    def counted(margin, a, b, tol):
-        evaluations = []
-        found = refine(lambda x: evaluations.append(x) or margin(x), a, b, tol)
-        bisection = 2 + max(0, math.ceil(math.log2(abs(b - a) / tol)))
-        calls.append((len(evaluations), bisection))
-        return found
-
-    monkeypatch.setattr(intervals, "edge", counted)
+    units, b2 = units_of(net), float(net.b2[0])
     for t, d in readings(name):
-        intervals.good_intervals(net, t, d, 0.5)
-    assert calls
+        found = dict(zip(intervals.SPANS, intervals.good_intervals(net, t, d, 0.5), strict=True))
+        for axis, runs in found.items():
+            segment = (0.0, d, 1.0, d) if axis == "temperature" else (t, 0.0, t, 1.0)
+            tol, half, (lo_end, hi_end) = intervals.EDGE_TOL[axis], SPACING[axis] / 2, intervals.SPANS[axis]
+            for x, outward in [edge for lo, hi in runs for edge in ((lo, -1.0), (hi, 1.0))]:
+                inside, outside = x - outward * half, x + outward * half
+                if not (lo_end <= min(inside, outside) and max(inside, outside) <= hi_end):
+                    continue
+                ends = [(v, d) if axis == "temperature" else (t, v) for v in (inside, outside)]
+                if not (ref.proba(net, *ends[0]) >= 0.5 > ref.proba(net, *ends[1])):
+                    continue  # another edge lies within the bracket
+                edge, used = steering.edge(units, b2, *segment, 1.0, 0.0, inside, outside, tol)
+                assert abs(edge - x) <= tol, (axis, x, edge)  # the same crossing as the scan's
+                calls.append((used, 2 + max(0, math.ceil(math.log2(2 * half / tol)))))
+    assert len(calls) >= 5
     for used, bisection in calls:
         assert used < bisection or used <= 3, (used, bisection)
     assert sum(used for used, _ in calls) <= 0.75 * sum(bisection for _, bisection in calls)
@@ -37,14 +50,12 @@ def test_each_edge_takes_fewer_evaluations_than_bisection(monkeypatch, name):
 @pytest.mark.parametrize("root", [0.123456, 0.5, 0.987])
 @pytest.mark.parametrize("steepness", [0.1, 10.0, 1e6])
 def test_an_edge_lies_inside_and_within_the_tolerance_of_the_crossing(root, steepness):
+    # One unit along the temperature: the logit 2 sigmoid(k (t - root)) - 1 crosses 0 at root.
+    units = np.array([[steepness, 0.0, -steepness * root, 2.0]])
     for a, b in ((0.0, 1.0), (1.0, 0.0)):  # inside at a, either side
-        side = 1.0 if a < b else -1.0
-
-        def margin(x, side=side):
-            return math.tanh(steepness * side * (root - x))
-
-        found = intervals.edge(margin, a, b, 1e-6)
-        assert margin(found) >= 0 and abs(found - root) <= 1e-6, (a, b, found)
+        up = -1.0 if a < b else 1.0
+        found, _ = steering.edge(units, -1.0, 0.0, 0.0, 1.0, 0.0, up, 0.0, a, b, 1e-6)
+        assert up * steering.logit(units, -1.0, found, 0.0) >= 0 and abs(found - root) <= 1e-6, (a, b, found)
 
 
 # Slits: two step units that leave a good window narrower than the even samples' spacing (2.5 °C,

@@ -48,6 +48,7 @@ def test_the_image_command_serves(tmp_path: Path):
     cmd = json.loads(dict(_instructions())["CMD"])
     env = _env()
     env["ROASTNET_DATA_DIR"] = str(tmp_path / "data")  # the volume
+    env["NUMBA_CACHE_DIR"] = str(tmp_path / "numba-cache")  # the image's, owned by its user
     server = Server(tmp_path / "data", env=env, cmd=cmd)
     server.env["ROASTNET_BIND"] = f"127.0.0.1:{server.port}"  # 0.0.0.0 inside the container
     server.env.pop("ROASTNET_ADMIN_TOKEN")
@@ -63,6 +64,8 @@ def test_the_image_command_serves(tmp_path: Path):
         job = requests.post(f"{server.url}/v1/retrain", json={"seeds": [1]}, timeout=40,
                             headers={"Authorization": f"Bearer {token}", "Prefer": "wait=30"})
         assert job.status_code == 201 and job.json()["status"] == "succeeded"  # the trainer runs beside
+    # The workers compiled the flip search's steps into the image's cache directory.
+    assert list((tmp_path / "numba-cache").rglob("*contour*.nbi"))
     token_file = tmp_path / "data" / "admin_token"
     assert token_file.stat().st_mode & 0o777 == 0o600
     assert token_file.read_text().strip() not in server.output()

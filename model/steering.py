@@ -1,0 +1,79 @@
+"""The network as the searches walk it: its logit, compiled, and where that logit crosses a level.
+
+The searches (good intervals, the nearest flip) evaluate the network a few dozen to a few hundred
+times per reading, one point at a time. Here each evaluation is a compiled loop over the units
+(model/compiled.py) by ``math.exp``, within an ulp or two of the served forward pass; the verdicts
+and probabilities an answer gives come from the served pass itself (``Network.outputs``).
+
+``units`` is ``units_of(net)``: a row (a_t, a_d, c, w2) per hidden unit, whose pre-activation at
+t °C and d min is a_t t + a_d d + c and whose output weight is w2.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from model.compiled import compiled
+from model.network import EXP_SAFE, Network
+
+
+def units_of(net: Network) -> np.ndarray:
+    """Return the (H, 4) rows (a_t, a_d, c, w2) of the network's hidden units."""
+    a_t, a_d, c = net.boundaries()
+    return np.ascontiguousarray(np.stack([a_t, a_d, c, net.W2[:, 0]], axis=1))
+
+
+@compiled
+def sigmoid(z: float) -> float:
+    """The logistic function of one float, by ``math.exp``; 0 where exp(-z) overflows."""
+    return 1.0 / (1.0 + math.exp(-z)) if z > -EXP_SAFE else 0.0
+
+
+@compiled
+def logit(units: np.ndarray, b2: float, t: float, d: float) -> float:
+    """The output logit at (t, d): b2 plus each unit's activation times its weight, in order."""
+    z = b2
+    for j in range(units.shape[0]):
+        z += sigmoid(units[j, 0] * t + units[j, 1] * d + units[j, 2]) * units[j, 3]
+    return z
+
+
+@compiled
+def edge(units: np.ndarray, b2: float, t0: float, d0: float, t1: float, d1: float, up: float,
+         level: float, a: float, b: float, tol: float) -> tuple[float, int]:
+    """Return a point s within tol of where the margin crosses zero between a (inside) and b
+    (outside), and how many times it evaluated the network.
+
+    The margin is ``up * (logit - level)`` at the reading (t0 + s (t1 - t0), d0 + s (d1 - d0)),
+    and inside means margin >= 0. Along an axis the segment is (0, d) to (1, d) (or (t, 0) to
+    (t, 1)), and s is the temperature (or duration) itself, exactly. The point returned is
+    inside unless the margin there has fallen below zero by rounding alone. Regula falsi with
+    the Illinois rule: a handful of evaluations where bisection needs twenty.
+    """
+    fa = up * (logit(units, b2, t0 + a * (t1 - t0), d0 + a * (d1 - d0)) - level)
+    fb = up * (logit(units, b2, t0 + b * (t1 - t0), d0 + b * (d1 - d0)) - level)
+    evaluations = 2
+    if fa < 0:  # the verdict at a and this evaluation disagree in the last bit: a is the edge
+        return a, evaluations
+    kept = 0  # which end survived the last step: -1 the outside end, +1 the inside end
+    for _ in range(100):
+        if abs(b - a) <= tol:
+            break
+        m = b - fb * (b - a) / (fb - fa) if fb != fa else 0.5 * (a + b)
+        if not min(a, b) < m < max(a, b):
+            m = 0.5 * (a + b)
+        fm = up * (logit(units, b2, t0 + m * (t1 - t0), d0 + m * (d1 - d0)) - level)
+        evaluations += 1
+        if fm >= 0:
+            a, fa = m, fm
+            if kept == -1:
+                fb *= 0.5
+            kept = -1
+        else:
+            b, fb = m, fm
+            if kept == 1:
+                fa *= 0.5
+            kept = 1
+    return a, evaluations
