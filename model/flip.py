@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from model.compiled import compiled
 from model.contour import FLIP_STEP, Contour
 from model.data import VALID_DURATION_RANGE, VALID_TEMPERATURE_RANGE
 from model.intervals import FLAT, logit
@@ -77,16 +78,8 @@ class FlipSearch:
         points, st, sd = self._samples[not good]
         if not len(points):
             return None
-        # squared distances in sd, summed as a (N, 2) array's rows would be, at half the cost
-        dist = (st - t / self.std[0]) ** 2 + (sd - d / self.std[1]) ** 2
-        first = int(np.argmin(dist))
-        starts = [first]
-        # the nearest sample on another stretch of the boundary, if one is almost as near
-        apart = (st - st[first]) ** 2 + (sd - sd[first]) ** 2 > BRANCH_APART ** 2
-        if apart.any():
-            other = np.flatnonzero(apart)[np.argmin(dist[apart])]
-            if dist[other] <= (math.sqrt(dist[first]) + FLIP_STEP) ** 2:  # a near tie
-                starts.append(int(other))
+        first, other = _starts(st, sd, t / self.std[0], d / self.std[1])
+        starts = [first] if other < 0 else [first, other]
         best = None
         for i in starts:
             qt, qd = points[i].tolist()
@@ -180,6 +173,25 @@ class FlipSearch:
     def _confirmed(self, t: float, d: float, sign: float) -> bool:
         """Check the flip with the served forward pass, so that it is the verdict clients see."""
         return (self.net.outputs_at(t, d)[3] >= self.threshold) == (sign > 0)
+
+
+@compiled
+def _starts(st: np.ndarray, sd: np.ndarray, t: float, d: float) -> tuple[int, int]:
+    """Return the sample nearest (t, d), all in sd, and the nearest sample on another stretch of
+    the boundary (BRANCH_APART from the first) if it is almost as near, or -1."""
+    first, nearest = 0, math.inf
+    for i in range(st.shape[0]):
+        distance = (st[i] - t) ** 2 + (sd[i] - d) ** 2
+        if distance < nearest:
+            first, nearest = i, distance
+    other, near = -1, math.inf
+    for i in range(st.shape[0]):
+        distance = (st[i] - t) ** 2 + (sd[i] - d) ** 2
+        if (st[i] - st[first]) ** 2 + (sd[i] - sd[first]) ** 2 > BRANCH_APART ** 2 and distance < near:
+            other, near = i, distance
+    if other >= 0 and near <= (math.sqrt(nearest) + FLIP_STEP) ** 2:  # a near tie
+        return first, other
+    return first, -1
 
 
 def _crossings(t: np.ndarray, d: np.ndarray, margin: np.ndarray, inside: np.ndarray) -> np.ndarray:

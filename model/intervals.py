@@ -60,11 +60,10 @@ class GoodIntervals:
             across.append(np.where(turns, b, 0.0))
             bias.append(np.where(turns, c, -lo))
             offsets.append(np.where(turns[:, None], TRANSITION / np.abs(slope)[:, None], 0.0))
-        self._along, self._across, self._bias = np.array(along), np.array(across), np.array(bias)
+        self._lines = np.stack([along, across, bias], axis=2)  # (2, H, 3)
         self._offsets = np.array(offsets)  # (2, H, len(TRANSITION))
-        self._even = np.array([_EVEN["temperature"], _EVEN["duration"]])
-        self._spans = np.array([SPANS["temperature"], SPANS["duration"]])
-        self._tol = np.array([EDGE_TOL["temperature"], EDGE_TOL["duration"]])
+        self._even = np.array([_EVEN[axis] for axis in SPANS])  # (2, WINDOW_SAMPLES)
+        self._ends = np.array([(*SPANS[axis], EDGE_TOL[axis]) for axis in SPANS])  # (2, 3): lo, hi, tol
         self._units = units_of(net)
         self._b2, self._weight = float(net.b2[0]), float(np.abs(net.W2).sum())
 
@@ -75,18 +74,28 @@ class GoodIntervals:
         # The level the units' shares must be able to reach together for a bump to be searched:
         # the threshold's logit less the output bias, less far more than rounding.
         ceiling = cut - self._b2 - 1e-9 * (1.0 + abs(cut) + abs(self._b2) + self._weight)
-        runs = [_runs(self._units, self._b2, self._along[r], self._across[r], self._bias[r],
-                      self._offsets[r], self._even[r], self._spans[r], float(t), float(d), r, cut,
-                      ceiling, self._tol[r]).tolist() for r in (0, 1)]
-        return [(a, b) for a, b in runs[0]], [(a, b) for a, b in runs[1]]
+        runs = _both(self._units, self._b2, self._lines, self._offsets, self._even, self._ends, float(t),
+                     float(d), cut, ceiling)
+        return [(a, b) for a, b in runs[0].tolist()], [(a, b) for a, b in runs[1].tolist()]
 
 
 @compiled
-def _runs(units: np.ndarray, b2: float, along: np.ndarray, across: np.ndarray, bias: np.ndarray,
-          offsets: np.ndarray, even: np.ndarray, span: np.ndarray, t: float, d: float, axis: int,
-          cut: float, ceiling: float, tol: float) -> np.ndarray:
+def _both(units: np.ndarray, b2: float, lines: np.ndarray, offsets: np.ndarray, even: np.ndarray,
+          ends: np.ndarray, t: float, d: float, cut: float,
+          ceiling: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``_runs`` along the temperature and along the duration: one call for both."""
+    return (_runs(units, b2, lines[0], offsets[0], even[0], ends[0], t, d, 0, cut, ceiling),
+            _runs(units, b2, lines[1], offsets[1], even[1], ends[1], t, d, 1, cut, ceiling))
+
+
+@compiled
+def _runs(units: np.ndarray, b2: float, lines: np.ndarray, offsets: np.ndarray, even: np.ndarray,
+          ends: np.ndarray, t: float, d: float, axis: int, cut: float, ceiling: float) -> np.ndarray:
     """Return the good intervals along one axis (0 the temperature at d, 1 the duration at t) as
-    (K, 2) rows [lo, hi], each edge refined between its sample and the next.
+    (K, 2) rows [lo, hi], each edge refined between its sample and the next to within ends[2].
+
+    Each unit j's pre-activation along the axis is lines[j, 0] x + lines[j, 1] held + lines[j, 2],
+    held the other input.
 
     The samples: WINDOW_SAMPLES evenly spaced over the valid range, and TRANSITION across each
     unit's turn (a narrow good interval can only open where some unit changes), sorted.
@@ -96,13 +105,13 @@ def _runs(units: np.ndarray, b2: float, along: np.ndarray, across: np.ndarray, b
     v[:m] = even
     held = d if axis == 0 else t
     for j in range(H):
-        turn = -(across[j] * held + bias[j]) / along[j]  # where the unit's pre-activation is 0
+        turn = -(lines[j, 1] * held + lines[j, 2]) / lines[j, 0]  # where the unit's pre-activation is 0
         for i in range(k):
             v[m + j * k + i] = turn + offsets[j, i]
-    v = np.sort(np.minimum(np.maximum(v, span[0]), span[1]))
+    v = np.sort(np.minimum(np.maximum(v, ends[0]), ends[1]))
     # The axis as a segment whose parameter is the temperature (or duration) itself.
     t0, d0, t1, d1 = (0.0, d, 1.0, d) if axis == 0 else (t, 0.0, t, 1.0)
-    n = v.shape[0]
+    n, tol = v.shape[0], ends[2]
     z, hidden = np.empty(n), np.empty((n, H))
     for i in range(n):
         z[i] = b2
