@@ -1,9 +1,12 @@
-"""Compiled scalar loops: numba turns a search's inner loop into machine code.
+"""Compiled scalar loops: numba turns an explanation's inner loops into machine code.
 
-A search that steps along the decision boundary evaluates the network a few dozen times per
-reading, one reading at a time: in Python each evaluation costs a microsecond, compiled a few
-nanoseconds. Only steering is compiled. Every verdict and number an answer gives comes from the
-served forward pass (``Network.outputs``, ``outputs_at``), whose bits numpy's exp sets.
+The searches (good intervals, the nearest flip) evaluate the network a few dozen to a few
+hundred times per reading, one point at a time, and the Shapley values average it over 400
+readings: in Python each evaluation costs a microsecond, and numpy's calls on so few readings
+cost more than their arithmetic; compiled, an evaluation costs tens of nanoseconds. They use
+``math.exp`` (model/steering.py), within an ulp or two of numpy's. A reading's verdict and
+probability come from the served forward pass (``Network.outputs``, ``outputs_at``), and every
+flip an answer gives is confirmed by it.
 
 The machine code is cached on disk beside the module (or in ``NUMBA_CACHE_DIR``), so that a
 process after the first loads it instead of compiling it again.
