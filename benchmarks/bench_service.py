@@ -70,21 +70,21 @@ def main() -> None:
         predict_lua = _lua(tmp / "predict.lua", single)
         explain_lua = _lua(tmp / "explain.lua", b'{"temperature": 160, "duration": 13.5}')
         bare_cmd = Server(tmp / "bare").cmd[:-1] + [BARE_APP]
-        with Server(tmp / "bare", workers=WORKERS, cmd=bare_cmd).start(expect_ready=False) as bare:
-            _wait(bare.url + "/bare")
-            base = wrk(bare.url + "/bare", predict_lua)
         off = {"ROASTNET_METRICS": "false"}
-        with Server(tmp / "data", workers=WORKERS, trainer=True) as server, \
+        with Server(tmp / "bare", workers=WORKERS, cmd=bare_cmd).start(expect_ready=False) as bare, \
+                Server(tmp / "data", workers=WORKERS, trainer=True) as server, \
                 Server(tmp / "plain", workers=WORKERS, env=off) as plain_server:
-            # Metrics on and off in turn, best of two each, so that drift on a shared machine
-            # does not land on one side only.
-            runs = [(wrk(server.url + "/v1/predict", predict_lua, server),
-                     wrk(plain_server.url + "/v1/predict", predict_lua, plain_server)) for _ in range(2)]
-            predict = max((r[0] for r in runs), key=lambda r: r["rps"])
-            plain = max((r[1] for r in runs), key=lambda r: r["rps"])
-            cpu_on = min(r[0]["cpu_us"] for r in runs)
-            cpu_off = min(r[1]["cpu_us"] for r in runs)
-            explain = wrk(server.url + "/v1/explain", explain_lua)
+            _wait(bare.url + "/bare")
+            # The baseline, metrics on and off, and explain in turn, best of two each, so that
+            # drift on a shared machine does not land on one side only.
+            runs = [(wrk(bare.url + "/bare", predict_lua),
+                     wrk(server.url + "/v1/predict", predict_lua, server),
+                     wrk(plain_server.url + "/v1/predict", predict_lua, plain_server),
+                     wrk(server.url + "/v1/explain", explain_lua)) for _ in range(2)]
+            base, predict, plain, explain = (max((r[k] for r in runs), key=lambda r: r["rps"])
+                                             for k in range(4))
+            cpu_on = min(r[1]["cpu_us"] for r in runs)
+            cpu_off = min(r[2]["cpu_us"] for r in runs)
             codings = {c: _batch_latency(server.url, c) for c in ("identity", "gzip", "br", "zstd")}
             batch = codings["identity"][0]
             retrain = _retrain_latency(server.url)
@@ -96,7 +96,8 @@ def main() -> None:
                  plain["errors"], plain["rps"] / base["rps"]],
                 ["POST /v1/explain, one reading", explain["rps"], explain["p99_ms"], explain["errors"],
                  explain["rps"] / base["rps"]]]
-        table(f"wrk, {CONNECTIONS} keep-alive connections, {SECONDS} s, gunicorn.conf.py, {WORKERS} workers",
+        table(f"wrk, {CONNECTIONS} keep-alive connections, {SECONDS} s, gunicorn.conf.py, {WORKERS} workers "
+              "(best of two runs each, taken in turn)",
               ["endpoint", "req/s", "p99 ms", "non-2xx", "× bare Flask"], rows)
         table("Metrics on and off: POST /v1/predict, one reading (best of two runs each, taken in turn)",
               ["metrics", "req/s", "worker CPU µs per request"],

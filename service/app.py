@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, request
 
@@ -20,7 +22,20 @@ log = logging.getLogger("roastnet")
 
 
 class App(Flask):
-    """Flask, handing the server a body held in memory as the list it is."""
+    """Flask, handing the server a body held in memory as the list it is, and knowing which of
+    its functions are plain ``def`` without asking again on every request."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._synchronous: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        # Flask asks of every hook and view on every request (inspect.iscoroutinefunction each
+        # time, eight or more per request); the answer for a function never changes.
+        sync = self._synchronous.get(func)
+        if sync is None:
+            sync = self._synchronous[func] = super().ensure_sync(func)
+        return sync
 
     def process_response(self, response: Response) -> Response:
         response = super().process_response(response)
