@@ -2,6 +2,7 @@ import os
 
 import pytest
 
+from model import explain
 from model.explain import Explainer
 from model.network import lab_network
 from model.train import Recipe, train
@@ -13,6 +14,11 @@ from service.settings import Settings
 for _name in [*(f"ROASTNET_{field.upper()}" for field in Settings.model_fields),
               "PROMETHEUS_MULTIPROC_DIR", "OTEL_EXPORTER_OTLP_ENDPOINT"]:
     os.environ.pop(_name, None)
+
+
+# The explanations' compiled loops, compiled (or loaded) once here, before any server starts: in
+# a fresh clone, every worker of the first server would otherwise compile them at once.
+explain.prepare()
 
 
 @pytest.fixture(scope="session")
