@@ -166,6 +166,7 @@ class Explainer:
         self._backgrounds = {"data": np.ascontiguousarray(X, dtype=np.float64),
                              "mean": net.mean[None, :].copy()}
         self._units, self._b2 = units_of(net), float(net.b2[0])
+        self._first_layer = list(zip(net.W1[0].tolist(), net.W1[1].tolist(), net.b1.tolist(), strict=True))
         self._flips: dict[float, FlipSearch] = {}
         self._intervals = GoodIntervals(net)
 
@@ -255,12 +256,10 @@ class Explainer:
         verdicts = self.predict_many(t, d, threshold, [unit])
         flips = self._flip_search(threshold)
         windows = self._intervals(t, d, threshold)
-        W1, b1 = self.net.W1, self.net.b1
         tn, dn = (t - self._mean[0]) / self._std[0], (d - self._mean[1]) / self._std[1]
         return Explanation(
             verdicts=verdicts,
-            pre_activation=list(zip((W1[0] * tn).tolist(), (W1[1] * dn).tolist(), b1.tolist(),
-                                    strict=True)),
+            pre_activation=[(w_t * tn, w_d * dn, b) for w_t, w_d, b in self._first_layer],
             shapley=self.shapley(t, d, float(verdicts.probability[0]), baseline),
             good_temperature_ranges=windows[0],
             good_duration_ranges=windows[1],

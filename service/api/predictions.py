@@ -78,8 +78,9 @@ def explain() -> Response:
     explained = [model.explainer.explain(t, d, r.threshold, baseline, unit)
                  for t, d, unit in zip(r.celsius.tolist(), r.durations.tolist(), r.units, strict=True)]
     answers = [present.explanation(e, sent) for e, sent in zip(explained, r.sent, strict=True)]
-    g.tally = present.Tally(model.id, np.array([e.verdicts.good_roast[0] for e in explained]),
-                            np.vstack([e.verdicts.state for e in explained]),
+    verdicts = [e.verdicts for e in explained]  # one reading each
+    g.tally = present.Tally(model.id, np.concatenate([v.good_roast for v in verdicts]),
+                            np.concatenate([v.state for v in verdicts]),
                             [role.region for role in model.roles])
     reply: ExplainResponse = {"model_id": model.id, "predictions": answers}
     return answer(model, reply)
