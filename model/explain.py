@@ -14,22 +14,22 @@ standard deviations, go in ``near_bad`` instead.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from model import steering
-from model.compiled import compiled
 from model.data import DURATION_RANGE, TEMPERATURE_RANGE, in_domain, load_coffee_data, outside_domain
-from model.flip import FlipSearch
-from model.intervals import FLAT, GoodIntervals, logit
-from model.network import Network, lab_network, sigmoid, sigmoid_at
+from model.network import FLAT, Network, lab_network, logit, sigmoid, sigmoid_at
 from model.roles import EFFECT_MIN, Role, neuron_roles
-from model.steering import units_of
 from model.words import ALSO_BAD, CLEAR, NEAR_BAD, RESPONSIBLE, reason
+
+if TYPE_CHECKING:  # the searches' compiled code loads on the first explanation (numba: 0.3 s)
+    from model.flip import FlipSearch
+    from model.intervals import GoodIntervals
 
 NEAR_SD = 0.5  # a good reading this close to a unit's boundary (in training sd) is near bad
 MAX_BACKGROUND = 1_000  # training readings that Shapley's data baseline averages over
@@ -162,16 +162,26 @@ class Explainer:
         self._background_mean_p = float(net.outputs(X[:, 0], X[:, 1]).p.mean())
         self._mean, self._std = tuple(net.mean.tolist()), tuple(net.std.tolist())
         self._mean_p = net.outputs_at(*self._mean)[3]
-        # Shapley's background readings, (n, 2) each, and the network as the compiled loops take it
-        self._backgrounds = {"data": np.ascontiguousarray(X, dtype=np.float64),
+        self._backgrounds = {"data": np.ascontiguousarray(X, dtype=np.float64),  # Shapley's, (n, 2)
                              "mean": net.mean[None, :].copy()}
-        self._units, self._b2 = units_of(net), float(net.b2[0])
         self._first_layer = list(zip(net.W1[0].tolist(), net.W1[1].tolist(), net.b1.tolist(), strict=True))
         self._flips: dict[float, FlipSearch] = {}
-        self._intervals = GoodIntervals(net)
 
     def __repr__(self) -> str:
         return f"Explainer({[r.region for r in self.roles]})"
+
+    @cached_property
+    def _intervals(self) -> GoodIntervals:
+        from model.intervals import GoodIntervals  # compiled: loaded by the first explanation
+
+        return GoodIntervals(self.net)
+
+    @cached_property
+    def _coalitions(self) -> Callable[[float, float, np.ndarray], tuple[float, float]]:
+        from model.steering import coalition_means, units_of  # compiled, as above
+
+        units, b2 = units_of(self.net), float(self.net.b2[0])
+        return lambda t, d, background: coalition_means(units, b2, t, d, background)
 
     def predict_many(self, temperatures: ArrayLike, durations: ArrayLike, threshold: float = 0.5,
                      units: list[str] | None = None) -> Verdicts:
@@ -274,7 +284,7 @@ class Explainer:
         """
         fb = self._mean_p if baseline == "mean" else self._background_mean_p
         background = self._backgrounds["mean" if baseline == "mean" else "data"]
-        f_t, f_d = _coalition_means(self._units, self._b2, float(t), float(d), background)
+        f_t, f_d = self._coalitions(float(t), float(d), background)
         return Shapley(kind=baseline, baseline=self._mean if baseline == "mean" else None,
                        background_size=len(background), baseline_probability=fb,
                        values=(0.5 * ((f_t - fb) + (fx - f_d)), 0.5 * ((f_d - fb) + (fx - f_t))))
@@ -282,6 +292,8 @@ class Explainer:
     def _flip_search(self, threshold: float) -> FlipSearch:
         search = self._flips.get(threshold)
         if search is None:
+            from model.flip import FlipSearch  # compiled, as above
+
             if len(self._flips) >= 16:
                 self._flips.clear()
             search = self._flips[threshold] = FlipSearch(self.net, threshold)
@@ -303,20 +315,6 @@ class Explainer:
         _, hidden, _, p = self.net.outputs(t.ravel(), d.ravel())
         R = resolution
         return t_axis, d_axis, p.reshape(R, R), hidden.T.reshape(-1, R, R)
-
-
-@compiled
-def _coalition_means(units: np.ndarray, b2: float, t: float, d: float,
-                     background: np.ndarray) -> tuple[float, float]:
-    """Return the mean probability with the reading's temperature and each background reading's
-    duration, and with each background temperature and the reading's duration: the values of
-    the coalitions {temperature} and {duration}. Compiled: 400 readings in one loop, where
-    numpy's calls cost twice the arithmetic."""
-    f_t = f_d = 0.0
-    for i in range(background.shape[0]):
-        f_t += steering.sigmoid(steering.logit(units, b2, t, background[i, 1]))
-        f_d += steering.sigmoid(steering.logit(units, b2, background[i, 0], d))
-    return f_t / background.shape[0], f_d / background.shape[0]
 
 
 def prepare() -> None:

@@ -12,8 +12,7 @@ import numpy as np
 from model.compiled import compiled
 from model.contour import FLIP_STEP, Contour
 from model.data import VALID_DURATION_RANGE, VALID_TEMPERATURE_RANGE
-from model.intervals import FLAT, logit
-from model.network import Network
+from model.network import FLAT, Network, logit
 from model.steering import edge, units_of
 
 FLIP_MARGIN = 1e-6  # log-odds: a flip lies at least this far past the threshold

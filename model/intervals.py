@@ -12,7 +12,7 @@ import numpy as np
 from model import steering
 from model.compiled import compiled
 from model.data import VALID_DURATION_RANGE, VALID_TEMPERATURE_RANGE
-from model.network import Network
+from model.network import FLAT, Network, logit
 from model.steering import edge, units_of
 
 SPANS = {"temperature": VALID_TEMPERATURE_RANGE, "duration": VALID_DURATION_RANGE}
@@ -22,12 +22,7 @@ WINDOW_SAMPLES = 201  # evenly spaced readings along an axis, 2.5 °C and 0.6 mi
 TRANSITION = np.linspace(-12.0, 12.0, 25)
 EDGE_TOL = {"temperature": 1e-3, "duration": 1e-4}  # °C, minutes: ten times finer than promised
 _EVEN = {axis: np.linspace(*span, WINDOW_SAMPLES) for axis, span in SPANS.items()}
-FLAT = 1e-9  # a unit whose pre-activation moves less than this over the range has no boundary
 GOLDEN = (math.sqrt(5) - 1) / 2
-
-
-def logit(p: float) -> float:
-    return math.log(p / (1.0 - p))
 
 
 def good_intervals(net: Network, t: float, d: float,

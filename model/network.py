@@ -16,6 +16,7 @@ from model.data import load_coffee_data, normalization
 
 MAX_HIDDEN_UNITS = 8
 EXP_SAFE = 709.0  # exp of anything below this is finite: nothing to silence
+FLAT = 1e-9  # a unit whose pre-activation moves less than this over the valid range has no boundary
 
 # The course's TensorFlow lab, as published (weights act on normalised inputs).
 LAB_WEIGHTS = {
@@ -37,6 +38,11 @@ def sigmoid(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     s += 1.0
     np.reciprocal(s, out=s)
     return s
+
+
+def logit(p: float) -> float:
+    """Return the log-odds of a probability: the output logit at which it is reached."""
+    return math.log(p / (1.0 - p))
 
 
 def sigmoid_at(z: float) -> float:
