@@ -21,9 +21,7 @@ $(STAMP): pyproject.toml requirements-dev.txt
 
 install: $(STAMP)
 
-# The explanations' compiled loops are compiled once (or found in their cache) before the workers start.
 serve: $(STAMP)
-	$(BIN)/python -c "from model import explain; explain.prepare()"
 	$(BIN)/roastnet serve --host 127.0.0.1 --port 8000
 
 # Redocly's linter for openapi.yaml, from the npm registry, pinned (Node.js comes with the machine).

@@ -38,7 +38,7 @@ threads = _settings.threads
 # worker_connections is still each worker's cap.
 worker_connections = _settings.worker_connections
 keepalive = 5  # seconds an idle connection is kept; nginx's upstream keepalive_timeout sits below
-preload_app = False  # each worker opens its own SQLite connection and numpy after the fork
+preload_app = False  # each worker opens its own SQLite connection after the fork
 
 # The largest retrain the work budget admits takes about 10 s here; 60 s leaves room on a slower
 # machine while still reaping a worker that is truly stuck.
@@ -95,6 +95,15 @@ def on_starting(server):
     from service import refusals
 
     refusals.install()  # gunicorn's own 400/414/431 answers as problem+json, like the app's
+    # The explanations' compiled code (model/compiled.py), compiled or loaded from its cache once,
+    # here: the workers forked after share it rather than each loading a copy (numba and LLVM,
+    # about 115 MiB a worker) or, in a fresh checkout, all compiling it at once.
+    import gc
+
+    from model import explain
+
+    explain.prepare()
+    gc.freeze()  # and the workers' collector leaves it alone: its pages stay shared
 
 
 def post_worker_init(worker):
