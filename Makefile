@@ -39,7 +39,7 @@ TYPED_STRICT := service/answers service/present.py service/columns.py service/tr
 	service/api/dataset.py service/api/predictions.py service/cli_commands.py \
 	service/cli_output.py service/cli_training.py service/symmetry_command.py \
 	service/supervisor.py service/recycling.py service/refusals.py service/metrics_dir.py \
-	service/granian_server.py service/wsgi.py service/registry/__init__.py \
+	service/granian_server.py service/preload.py service/wsgi.py service/registry/__init__.py \
 	service/registry/migrate.py service/registry/migrations
 lint: $(STAMP) $(REDOCLY)
 	$(BIN)/ruff check .

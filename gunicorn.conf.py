@@ -95,15 +95,9 @@ def on_starting(server):
     from service import refusals
 
     refusals.install()  # gunicorn's own 400/414/431 answers as problem+json, like the app's
-    # The explanations' compiled code (model/compiled.py), compiled or loaded from its cache once,
-    # here: the workers forked after share it rather than each loading a copy (numba and LLVM,
-    # about 115 MiB a worker) or, in a fresh checkout, all compiling it at once.
-    import gc
+    from service import preload
 
-    from model import explain
-
-    explain.prepare()
-    gc.freeze()  # and the workers' collector leaves it alone: its pages stay shared
+    preload.before_fork()  # the explanations' compiled code, shared by the workers
 
 
 def post_worker_init(worker):

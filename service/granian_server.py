@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from service import metrics_dir
+from service import metrics_dir, preload
 from service.settings import Settings
 
 APP = "service.wsgi:app"
@@ -29,6 +29,8 @@ def main(app: str = APP) -> int:
 
     settings = Settings()
     metrics_dir.prepare(settings.data_dir, logging.getLogger("roastnet"))
+    if app == APP:
+        preload.before_fork()  # the explanations' compiled code, shared by the workers granian forks
     try:
         Server(app, address=settings.host, port=settings.port, interface=Interfaces.WSGI,
                workers=settings.workers, blocking_threads=settings.threads, http=HTTPModes.http1,
