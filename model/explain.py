@@ -28,7 +28,7 @@ from model.roles import EFFECT_MIN, Role, neuron_roles
 from model.words import ALSO_BAD, CLEAR, NEAR_BAD, RESPONSIBLE, reason
 
 if TYPE_CHECKING:  # the searches' compiled code loads on the first explanation (numba: 0.3 s)
-    from model.flip import FlipSearch
+    from model.flip import FlipSearch, Windows
     from model.intervals import GoodIntervals
 
 NEAR_SD = 0.5  # a good reading this close to a unit's boundary (in training sd) is near bad
@@ -273,7 +273,7 @@ class Explainer:
             shapley=self.shapley(t, d, float(verdicts.probability[0]), baseline),
             good_temperature_ranges=windows[0],
             good_duration_ranges=windows[1],
-            nearest_flip=self._flip(flips, t, d, bool(verdicts.good_roast[0])),
+            nearest_flip=self._flip(flips, t, d, bool(verdicts.good_roast[0]), windows),
         )
 
     def shapley(self, t: float, d: float, fx: float, baseline: str = "data") -> Shapley:
@@ -299,9 +299,9 @@ class Explainer:
             search = self._flips[threshold] = FlipSearch(self.net, threshold)
         return search
 
-    def _flip(self, flips: FlipSearch, t: float, d: float,
-              good: bool) -> tuple[float, float, float, float] | None:
-        found = flips.nearest(t, d, good)
+    def _flip(self, flips: FlipSearch, t: float, d: float, good: bool,
+              windows: Windows) -> tuple[float, float, float, float] | None:
+        found = flips.nearest(t, d, good, windows)
         if found is None:
             return None
         ft, fd, distance = found

@@ -23,6 +23,7 @@ SD_OFFSETS = np.array([1e-3, 5e-3])
 COMPASS = np.array([[np.cos(a), np.sin(a)] for a in np.arange(8) * np.pi / 4])
 STEEP = 200.0  # per sd: a unit this steep is a step to the flip search
 BRANCH_APART = 0.3  # sd: a second start this far from the first may lie on another branch
+Windows = tuple[list[tuple[float, float]], list[tuple[float, float]]]  # good intervals along t, d
 
 
 class FlipSearch:
@@ -71,29 +72,38 @@ class FlipSearch:
                     self._corners.append(np.array([(-c1 * b2 + c2 * b1) / det, (-a1 * c2 + a2 * c1) / det]))
                     self._corner_offsets.append(offsets(max(math.hypot(a1, b1), math.hypot(a2, b2))))
 
-    def nearest(self, t: float, d: float, good: bool) -> tuple[float, float, float] | None:
-        """Return (t, d, distance in sd) of the nearest reading with the other verdict, or None."""
+    def nearest(self, t: float, d: float, good: bool,
+                windows: Windows | None = None) -> tuple[float, float, float] | None:
+        """Return (t, d, distance in sd) of the nearest reading with the other verdict, or None.
+
+        ``windows``, the good intervals through the reading (``model.intervals``), add the
+        crossings along both axes as candidates: they find a stretch of the other verdict too
+        narrow for the grid, and bound the search where its walk along the boundary strays.
+        """
         t, d = float(t), float(d)  # the compiled steps take floats (an int would compile anew)
         points, st, sd = self._samples[not good]
-        if not len(points):
-            return None
-        first, other = _starts(st, sd, t / self.std[0], d / self.std[1])
-        starts = [first] if other < 0 else [first, other]
         best = None
-        for i in starts:
-            qt, qd = points[i].tolist()
-            found = self._refine(t, d, qt, qd, not good)
-            if found is not None and (best is None or found[2] < best[2]):
-                best = found
+        if len(points):
+            first, other = _starts(st, sd, t / self.std[0], d / self.std[1])
+            for i in [first] if other < 0 else [first, other]:
+                qt, qd = points[i].tolist()
+                found = self._refine(t, d, qt, qd, not good)
+                if found is not None and (best is None or found[2] < best[2]):
+                    best = found
         if best is None or self._steep:
             found = self._on_unit_lines(t, d, not good)
             if found is not None and (best is None or found[2] < best[2]):
                 best = found
+        sign = -1.0 if good else 1.0
+        for qt, qd in _crossings_on_axes(t, d, good, windows) if windows is not None else ():
+            if best is None or self._contour.apart(t, d, qt, qd) < best[2]:  # else it cannot be nearer
+                found = self._past(t, d, qt, qd, sign)
+                if found is not None and (best is None or found[2] < best[2]):
+                    best = found
         if best is None:
             return None
         best = self._shrink(t, d, best, not good)
         # The margin dwarfs any rounding, but the verdict clients see is the served forward pass.
-        sign = -1.0 if good else 1.0
         for _ in range(5):
             if best is None or self._confirmed(best[0], best[1], sign):
                 return best
@@ -191,6 +201,22 @@ def _starts(st: np.ndarray, sd: np.ndarray, t: float, d: float) -> tuple[int, in
     if other >= 0 and near <= (math.sqrt(nearest) + FLIP_STEP) ** 2:  # a near tie
         return first, other
     return first, -1
+
+
+def _crossings_on_axes(t: float, d: float, good: bool, windows: Windows) -> list[tuple[float, float]]:
+    """Return where the verdict changes along each axis through (t, d), nearest the reading: the
+    ends of the good interval holding a good reading (inside the valid range), or the nearer
+    end of the good intervals on either side of a bad one."""
+    points = []
+    for axis, (runs, x, (lo_end, hi_end)) in enumerate(
+            ((windows[0], t, VALID_TEMPERATURE_RANGE), (windows[1], d, VALID_DURATION_RANGE))):
+        if good:
+            ends = [end for lo, hi in runs if lo <= x <= hi for end in (lo, hi) if lo_end < end < hi_end]
+        else:
+            below, above = [hi for _, hi in runs if hi < x], [lo for lo, _ in runs if lo > x]
+            ends = ([max(below)] if below else []) + ([min(above)] if above else [])
+        points += [(end, d) if axis == 0 else (t, end) for end in ends]
+    return points
 
 
 def _crossings(t: np.ndarray, d: np.ndarray, margin: np.ndarray, inside: np.ndarray) -> np.ndarray:

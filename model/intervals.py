@@ -67,25 +67,27 @@ class GoodIntervals:
         """Return ``good_intervals(net, t, d, threshold)``."""
         cut = logit(threshold)
         # The level the units' shares must be able to reach together for a bump to be searched:
-        # the threshold's logit less the output bias, less far more than rounding.
-        ceiling = cut - self._b2 - 1e-9 * (1.0 + abs(cut) + abs(self._b2) + self._weight)
+        # the threshold's logit less the output bias, less far more than rounding; and the level
+        # they must be able to fall to (negated) for a dip to be.
+        slack = 1e-9 * (1.0 + abs(cut) + abs(self._b2) + self._weight)
         runs = _both(self._units, self._b2, self._lines, self._offsets, self._even, self._ends, float(t),
-                     float(d), cut, ceiling)
+                     float(d), cut, cut - self._b2 - slack, self._b2 - cut - slack)
         return [(a, b) for a, b in runs[0].tolist()], [(a, b) for a, b in runs[1].tolist()]
 
 
 @compiled
 def _both(units: np.ndarray, b2: float, lines: np.ndarray, offsets: np.ndarray, even: np.ndarray,
-          ends: np.ndarray, t: float, d: float, cut: float,
-          ceiling: float) -> tuple[np.ndarray, np.ndarray]:
+          ends: np.ndarray, t: float, d: float, cut: float, ceiling: float,
+          floor: float) -> tuple[np.ndarray, np.ndarray]:
     """Return ``_runs`` along the temperature and along the duration: one call for both."""
-    return (_runs(units, b2, lines[0], offsets[0], even[0], ends[0], t, d, 0, cut, ceiling),
-            _runs(units, b2, lines[1], offsets[1], even[1], ends[1], t, d, 1, cut, ceiling))
+    return (_runs(units, b2, lines[0], offsets[0], even[0], ends[0], t, d, 0, cut, ceiling, floor),
+            _runs(units, b2, lines[1], offsets[1], even[1], ends[1], t, d, 1, cut, ceiling, floor))
 
 
 @compiled
 def _runs(units: np.ndarray, b2: float, lines: np.ndarray, offsets: np.ndarray, even: np.ndarray,
-          ends: np.ndarray, t: float, d: float, axis: int, cut: float, ceiling: float) -> np.ndarray:
+          ends: np.ndarray, t: float, d: float, axis: int, cut: float, ceiling: float,
+          floor: float) -> np.ndarray:
     """Return the good intervals along one axis (0 the temperature at d, 1 the duration at t) as
     (K, 2) rows [lo, hi], each edge refined between its sample and the next to within ends[2].
 
@@ -93,7 +95,7 @@ def _runs(units: np.ndarray, b2: float, lines: np.ndarray, offsets: np.ndarray, 
     held the other input.
 
     The samples: WINDOW_SAMPLES evenly spaced over the valid range, and TRANSITION across each
-    unit's turn (a narrow good interval can only open where some unit changes), sorted.
+    unit's turn (a narrow good or bad interval can only open where some unit changes), sorted.
     """
     H, k, m = units.shape[0], offsets.shape[1], even.shape[0]
     v = np.empty(m + H * k)
@@ -104,6 +106,12 @@ def _runs(units: np.ndarray, b2: float, lines: np.ndarray, offsets: np.ndarray, 
         for i in range(k):
             v[m + j * k + i] = turn + offsets[j, i]
     v = np.sort(np.minimum(np.maximum(v, ends[0]), ends[1]))
+    kept = 1  # each reading once: units that turn together (or samples clipped onto an end) would
+    for i in range(1, v.shape[0]):  # leave a zero step, and a bump or a dip unseen
+        if v[i] != v[kept - 1]:
+            v[kept] = v[i]
+            kept += 1
+    v = v[:kept]
     # The axis as a segment whose parameter is the temperature (or duration) itself.
     t0, d0, t1, d1 = (0.0, d, 1.0, d) if axis == 0 else (t, 0.0, t, 1.0)
     n, tol = v.shape[0], ends[2]
@@ -115,11 +123,13 @@ def _runs(units: np.ndarray, b2: float, lines: np.ndarray, offsets: np.ndarray, 
                                             + units[j, 1] * (d0 + v[i] * (d1 - d0)) + units[j, 2])
             z[i] += hidden[i, j] * units[j, 3]
     good = z >= cut
-    tops = _tops(units, b2, v, z, hidden, good, t0, d0, t1, d1, cut, ceiling)
-    if tops.shape[0]:  # the good tops of bumps, in their places among the samples
-        order = np.argsort(np.concatenate((v, tops)), kind="mergesort")
-        v = np.concatenate((v, tops))[order]
-        good = np.concatenate((good, np.ones(tops.shape[0], dtype=np.bool_)))[order]
+    tops = _extremes(units, b2, v, z, hidden, good, t0, d0, t1, d1, cut, 1.0, ceiling)
+    bottoms = _extremes(units, b2, v, z, hidden, good, t0, d0, t1, d1, cut, -1.0, floor)
+    if tops.shape[0] or bottoms.shape[0]:  # the good tops and bad bottoms, in their places
+        order = np.argsort(np.concatenate((v, tops, bottoms)), kind="mergesort")
+        v = np.concatenate((v, tops, bottoms))[order]
+        good = np.concatenate((good, np.ones(tops.shape[0], dtype=np.bool_),
+                               np.zeros(bottoms.shape[0], dtype=np.bool_)))[order]
         n = v.shape[0]
     runs, count, i = np.empty((n, 2)), 0, 0
     while i < n:  # each run of good samples, from its first to its last
@@ -138,42 +148,45 @@ def _runs(units: np.ndarray, b2: float, lines: np.ndarray, offsets: np.ndarray, 
 
 
 @compiled
-def _tops(units: np.ndarray, b2: float, v: np.ndarray, z: np.ndarray, hidden: np.ndarray,
-          good: np.ndarray, t0: float, d0: float, t1: float, d1: float, cut: float,
-          ceiling: float) -> np.ndarray:
-    """Return the top of every bad bump that rises past the threshold: a bad sample that the
-    logit rises into and does not fall out of.
+def _extremes(units: np.ndarray, b2: float, v: np.ndarray, z: np.ndarray, hidden: np.ndarray,
+              good: np.ndarray, t0: float, d0: float, t1: float, d1: float, cut: float, up: float,
+              reach: float) -> np.ndarray:
+    """Return the top of every bad bump that rises past the threshold (``up`` = 1): a bad
+    sample that the logit rises into and does not fall out of; or (``up`` = -1) the bottom of
+    every good dip that falls below it.
 
-    Two units turning the opposite ways can leave a good interval narrower than the samples
-    across either transition; it holds the maximum of the logit between them. The units' terms
-    w2_j h_j of the logit at each sample are each monotone along an axis, so between two
-    samples the logit is at most b2 plus every term's larger end: a bump whose bound stays
-    below the threshold (``ceiling`` for the terms' sum) cannot reach it and is not searched.
+    Two units turning the opposite ways can leave a good interval (or a bad one) narrower than
+    the samples across either transition; it holds the extreme of the logit between them. The
+    units' terms w2_j h_j of the logit at each sample are each monotone along an axis, so
+    between two samples up * (logit - b2) is at most the sum of every term's larger end (times
+    up): an extreme whose bound stays below ``reach`` (up * (cut - b2), less far more than
+    rounding) cannot cross the threshold and is not searched.
     """
-    tops, count = np.empty(v.shape[0]), 0
+    found, count = np.empty(v.shape[0]), 0
     for i in range(1, v.shape[0] - 1):
         rise = 1e-9 * (1.0 + abs(z[i]))  # not the rounding noise of a plateau
-        if good[i] or not (z[i] - z[i - 1] > rise and z[i + 1] - z[i] < rise):
+        if good[i] == (up > 0) or not (up * (z[i] - z[i - 1]) > rise and up * (z[i + 1] - z[i]) < rise):
             continue
         bound = 0.0
         for j in range(units.shape[0]):
-            bound += max(hidden[i - 1, j] * units[j, 3], hidden[i + 1, j] * units[j, 3])
-        if bound < ceiling:
+            bound += max(up * hidden[i - 1, j] * units[j, 3], up * hidden[i + 1, j] * units[j, 3])
+        if bound < reach:
             continue
         a, b = v[i - 1], v[i + 1]
         m1, m2 = b - GOLDEN * (b - a), a + GOLDEN * (b - a)
-        f1 = steering.logit(units, b2, t0 + m1 * (t1 - t0), d0 + m1 * (d1 - d0)) - cut
-        f2 = steering.logit(units, b2, t0 + m2 * (t1 - t0), d0 + m2 * (d1 - d0)) - cut
-        for _ in range(40):  # golden-section search for the maximum on [a, b]
+        f1 = up * (steering.logit(units, b2, t0 + m1 * (t1 - t0), d0 + m1 * (d1 - d0)) - cut)
+        f2 = up * (steering.logit(units, b2, t0 + m2 * (t1 - t0), d0 + m2 * (d1 - d0)) - cut)
+        for _ in range(40):  # golden-section search for the extreme on [a, b]
             if f1 >= f2:
                 b, m2, f2 = m2, m1, f1
                 m1 = b - GOLDEN * (b - a)
-                f1 = steering.logit(units, b2, t0 + m1 * (t1 - t0), d0 + m1 * (d1 - d0)) - cut
+                f1 = up * (steering.logit(units, b2, t0 + m1 * (t1 - t0), d0 + m1 * (d1 - d0)) - cut)
             else:
                 a, m1, f1 = m1, m2, f2
                 m2 = a + GOLDEN * (b - a)
-                f2 = steering.logit(units, b2, t0 + m2 * (t1 - t0), d0 + m2 * (d1 - d0)) - cut
-        if max(f1, f2) >= 0:
-            tops[count] = m1 if f1 >= f2 else m2
+                f2 = up * (steering.logit(units, b2, t0 + m2 * (t1 - t0), d0 + m2 * (d1 - d0)) - cut)
+        f = max(f1, f2)
+        if f >= 0 if up > 0 else f > 0:  # a top at the threshold is good; a bottom must fall below
+            found[count] = m1 if f1 >= f2 else m2
             count += 1
-    return tops[:count]
+    return found[:count]

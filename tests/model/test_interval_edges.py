@@ -10,9 +10,12 @@ import pytest
 
 import model.intervals as intervals
 from model import steering
+from model.explain import Explainer
+from model.network import Network
 from model.steering import units_of
 from tests import reference as ref
 from tests.model.test_steep_flips import steps
+from tests.model.test_words_by_hand import MEAN, STD
 from tests.model.zoo import readings, zoo
 
 # The brackets the scans refine, the same widths: the even samples' spacing along each axis.
@@ -81,3 +84,52 @@ def test_a_window_narrower_than_the_samples_is_found_with_its_edges(axis, steepn
     assert abs(a - scanned[0][0]) <= tol + step and abs(b - scanned[0][1]) <= tol + step, (windows, scanned)
     assert ref.proba(net, *((a, d) if axis == "temperature" else (t, a))) >= 0.5  # edges are good
     assert ref.proba(net, *((b, d) if axis == "temperature" else (t, b))) >= 0.5
+
+
+def _lab_normalised(W1, b1, W2, b2):
+    return Network(W1=np.array(W1), b1=np.array(b1), W2=np.array(W2), b2=np.array(b2), mean=MEAN, std=STD)
+
+
+def _held_to_the_scan(net, t, d, axis, step):
+    """Our intervals along ``axis`` through (t, d): as many as the brute-force scan finds, each
+    edge within EDGE_TOL of the scan's (plus its step)."""
+    ours = dict(zip(intervals.SPANS, intervals.good_intervals(net, t, d, 0.5), strict=True))[axis]
+    scanned = ref.good_intervals(net, axis, t, d, step)
+    assert len(ours) == len(scanned), (ours, scanned)
+    slack = intervals.EDGE_TOL[axis] + step
+    for (a, b), (lo, hi) in zip(ours, scanned, strict=True):
+        assert abs(a - lo) <= slack and abs(b - hi) <= slack, (ours, scanned)
+    return ours
+
+
+def test_a_bad_slit_inside_a_good_interval_splits_it():
+    # Two units turning the opposite ways 0.8 °C apart, the bad one slightly stronger: a bad slit
+    # narrower than the even samples' spacing, inside a good interval. The dip search finds it.
+    net = _lab_normalised([[32.06, 32.87], [0.0, 0.0]], [9.353, 6.557], [[-20.0], [20.0]], [12.47])
+    assert ref.proba(net, 208.85, 13.0) < 0.5  # the slit's middle is bad
+    assert len(_held_to_the_scan(net, 200.0, 13.0, "temperature", 1e-3)) == 2
+    # ...and its near edge, 0.21 sd along the axis, is the nearest flip: no bad reading is nearer.
+    ft, fd, p, distance = Explainer(net).explain(200.0, 13.0).nearest_flip
+    assert ref.proba(net, ft, fd) < 0.5 and distance == pytest.approx(0.211, abs=1e-3)
+    assert ref.other_verdict_within(net, 200.0, 13.0, True, distance - 0.005) is None
+
+
+def test_identical_units_leave_no_narrow_window_unseen():
+    # Two identical units (as a symmetric start leaves them) and a third turning the other way:
+    # a good window 0.44 °C wide. The identical units' samples coincide; each is looked at once.
+    W1, b1 = [[45.53, 45.53, -46.07], [0.0, 0.0, 0.0]], [10.424, 10.424, -7.794]
+    net = _lab_normalised(W1, b1, [[10.0], [10.0], [20.056]], [-31.81])
+    merged = _lab_normalised([w[1:] for w in W1], b1[1:], [[20.0], [20.056]], [-31.81])  # the same function
+    [window] = _held_to_the_scan(net, 200.0, 13.0, "temperature", 1e-4)
+    assert window == intervals.good_intervals(merged, 200.0, 13.0, 0.5)[0][0]
+
+
+def test_the_flip_along_an_axis_bounds_a_stray_walk():
+    # seed-6 at threshold 0.05: the walk along the boundary from the grid ended 0.030 sd away,
+    # while a good reading lies 0.012 sd away along the temperature axis.
+    net, t, d = zoo()["seed-6"], 226.47122243274566, 11.924491000007464
+    e = Explainer(net).explain(t, d, threshold=0.05)
+    assert not e.verdicts.good_roast[0]
+    ft, fd, p, distance = e.nearest_flip
+    assert ref.proba(net, ft, fd) >= 0.05 and distance < 0.0125
+    assert ref.other_verdict_within(net, t, d, False, distance - 0.002, threshold=0.05) is None
