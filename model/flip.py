@@ -94,15 +94,16 @@ class FlipSearch:
             found = self._on_unit_lines(t, d, not good)
             if found is not None and (best is None or found[2] < best[2]):
                 best = found
+        if best is not None:
+            best = self._shrink(t, d, best, not good)
         sign = -1.0 if good else 1.0
         for qt, qd in _crossings_on_axes(t, d, good, windows) if windows is not None else ():
             if best is None or self._contour.apart(t, d, qt, qd) < best[2]:  # else it cannot be nearer
                 found = self._past(t, d, qt, qd, sign)
                 if found is not None and (best is None or found[2] < best[2]):
-                    best = found
+                    best = self._shrink(t, d, found, not good)
         if best is None:
             return None
-        best = self._shrink(t, d, best, not good)
         # The margin dwarfs any rounding, but the verdict clients see is the served forward pass.
         for _ in range(5):
             if best is None or self._confirmed(best[0], best[1], sign):
