@@ -32,8 +32,7 @@ class Contour:
     def __init__(self, net: Network) -> None:
         self.net = net
         self.std = net.std.tolist()
-        self._units = units_of(net)
-        self._b2 = float(net.b2[0])
+        self.units, self.b2 = units_of(net), float(net.b2[0])  # as model/steering.py takes them
         self._st, self._sd = self.std
 
     def apart(self, t: float, d: float, t2: float, d2: float) -> float:
@@ -48,7 +47,7 @@ class Contour:
         back onto the contour (Newton), halving the step until the distance shrinks. The
         start itself is the fallback where the slide fails (a flat or wild stretch).
         """
-        t1, d1, t2, d2 = _slide(self._units, self._b2, self._st, self._sd, float(t), float(d),
+        t1, d1, t2, d2 = _slide(self.units, self.b2, self._st, self._sd, float(t), float(d),
                                 float(qt), float(qd), float(level))
         return (t1, d1), (t2, d2)
 
@@ -59,13 +58,13 @@ class Contour:
         A step is at most FLIP_STEP sd long: in a sigmoid's tail the gradient is tiny, and a
         full Newton step would leap far past the contour.
         """
-        landed, t, d, gt, gd = _onto(self._units, self._b2, self._st, self._sd, float(qt), float(qd),
+        landed, t, d, gt, gd = _onto(self.units, self.b2, self._st, self._sd, float(qt), float(qd),
                                      float(level))
         return (t, d, gt, gd) if landed else None
 
     def logit_and_gradient(self, t: float, d: float) -> tuple[float, float, float]:
         """Return the logit and its gradient in training standard deviations at one reading."""
-        return _logit_and_gradient(self._units, self._b2, self._st, self._sd, float(t), float(d))
+        return _logit_and_gradient(self.units, self.b2, self._st, self._sd, float(t), float(d))
 
 
 @compiled

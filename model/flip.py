@@ -13,7 +13,7 @@ from model.compiled import compiled
 from model.contour import FLIP_STEP, Contour
 from model.data import VALID_DURATION_RANGE, VALID_TEMPERATURE_RANGE
 from model.network import FLAT, Network, logit
-from model.steering import edge, units_of
+from model.steering import edge
 
 FLIP_MARGIN = 1e-6  # log-odds: a flip lies at least this far past the threshold
 # How far off a unit's line to look: in its own pre-activation (a steep unit turns within a
@@ -53,7 +53,6 @@ class FlipSearch:
         a_t, a_d, c = net.boundaries()
         normals = [np.array([a_t[j], a_d[j]]) * net.std for j in range(len(c))]
         self._contour = Contour(net)
-        self._units, self._b2 = units_of(net), float(net.b2[0])
         self._lines = [(n, float(cj)) for n, cj in zip(normals, c.tolist(), strict=True)
                        if math.hypot(*n.tolist()) > FLAT]
         # Where a unit turns from off to on within STEEP sd, Newton's steps lose their way.
@@ -118,8 +117,8 @@ class FlipSearch:
         ft, fd, _ = found
         sign = 1.0 if want_good else -1.0
         # s = 1 at the flip, 0 at the reading; inside, the verdict is flipped by FLIP_MARGIN
-        s, _ = edge(self._units, self._b2, t, d, ft, fd, sign, self.cut + sign * FLIP_MARGIN, 1.0, 0.0,
-                    1e-6 / max(found[2], 1e-6))  # a millionth of a sd
+        s, _ = edge(self._contour.units, self._contour.b2, t, d, ft, fd, sign, self.cut + sign * FLIP_MARGIN,
+                    1.0, 0.0, 1e-6 / max(found[2], 1e-6))  # a millionth of a sd
         if s >= 1.0:
             return found
         nearer = self._past(t, d, t + s * (ft - t), d + s * (fd - d), sign)

@@ -13,12 +13,12 @@ from model import steering
 from model.compiled import compiled
 from model.data import VALID_DURATION_RANGE, VALID_TEMPERATURE_RANGE
 from model.network import FLAT, Network, logit
-from model.steering import edge, units_of
+from model.steering import edge, margin, units_of
 
 SPANS = {"temperature": VALID_TEMPERATURE_RANGE, "duration": VALID_DURATION_RANGE}
 WINDOW_SAMPLES = 201  # evenly spaced readings along an axis, 2.5 °C and 0.6 min apart
 # Extra readings across each unit's transition, in units of its pre-activation: a narrow good
-# interval can only open where some unit changes.
+# (or bad) interval can only open where some unit changes.
 TRANSITION = np.linspace(-12.0, 12.0, 25)
 EDGE_TOL = {"temperature": 1e-3, "duration": 1e-4}  # °C, minutes: ten times finer than promised
 _EVEN = {axis: np.linspace(*span, WINDOW_SAMPLES) for axis, span in SPANS.items()}
@@ -173,18 +173,18 @@ def _extremes(units: np.ndarray, b2: float, v: np.ndarray, z: np.ndarray, hidden
         if bound < reach:
             continue
         a, b = v[i - 1], v[i + 1]
+        segment = (units, b2, t0, d0, t1, d1, up, cut)
         m1, m2 = b - GOLDEN * (b - a), a + GOLDEN * (b - a)
-        f1 = up * (steering.logit(units, b2, t0 + m1 * (t1 - t0), d0 + m1 * (d1 - d0)) - cut)
-        f2 = up * (steering.logit(units, b2, t0 + m2 * (t1 - t0), d0 + m2 * (d1 - d0)) - cut)
+        f1, f2 = margin(*segment, m1), margin(*segment, m2)
         for _ in range(40):  # golden-section search for the extreme on [a, b]
             if f1 >= f2:
                 b, m2, f2 = m2, m1, f1
                 m1 = b - GOLDEN * (b - a)
-                f1 = up * (steering.logit(units, b2, t0 + m1 * (t1 - t0), d0 + m1 * (d1 - d0)) - cut)
+                f1 = margin(*segment, m1)
             else:
                 a, m1, f1 = m1, m2, f2
                 m2 = a + GOLDEN * (b - a)
-                f2 = up * (steering.logit(units, b2, t0 + m2 * (t1 - t0), d0 + m2 * (d1 - d0)) - cut)
+                f2 = margin(*segment, m2)
         f = max(f1, f2)
         if f >= 0 if up > 0 else f > 0:  # a top at the threshold is good; a bottom must fall below
             found[count] = m1 if f1 >= f2 else m2

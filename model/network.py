@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -52,15 +51,6 @@ def sigmoid_at(z: float) -> float:
         return 1.0 / (1.0 + float(np.exp(-z)))
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + float(np.exp(-z)))
-
-
-def sigmoid_near(z: float) -> float:
-    """Return the logistic function of one float by ``math.exp``: within an ulp or two of
-    ``sigmoid_at`` for a tenth of its cost. It steers searches; answers come from ``sigmoid_at``."""
-    try:
-        return 1.0 / (1.0 + math.exp(-z))
-    except OverflowError:  # exp(-z) past the largest float: 1 / (1 + inf), as numpy gives
-        return 0.0
 
 
 class Outputs(NamedTuple):
@@ -151,23 +141,21 @@ class Network:
             z2 += np.multiply(hidden[j], weights[j], out=term)
         return z1.T, hidden.T, z2
 
-    def outputs_at(self, t: float, d: float, logistic: Callable[[float], float] = sigmoid_at,
-                   ) -> tuple[list[float], list[float], float, float]:
+    def outputs_at(self, t: float, d: float) -> tuple[list[float], list[float], float, float]:
         """Return ``outputs`` of one reading in plain floats: z1 (H,), hidden (H,), z2 and p.
 
         The same arithmetic in the same order, so the same bits; a numpy call costs more than
-        the whole sum for one reading. A search may pass ``sigmoid_near`` as ``logistic`` to
-        steer by (not the same bits).
+        the whole sum for one reading.
         """
         units, z2, _ = self._scalar
         z1, hidden = [], []
         for a_t, a_d, c, w2 in units:
             z = a_t * t + a_d * d + c
-            h = logistic(z)
+            h = sigmoid_at(z)
             z1.append(z)
             hidden.append(h)
             z2 += h * w2  # b2 + h0 w0 + h1 w1 …: the batch's order, as addition commutes exactly
-        return z1, hidden, z2, logistic(z2)
+        return z1, hidden, z2, sigmoid_at(z2)
 
     def logit_at(self, t: float, d: float) -> float:
         """Return the output logit of one reading, ``outputs_at``'s z2 (the searches call it often)."""

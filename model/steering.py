@@ -43,19 +43,26 @@ def logit(units: np.ndarray, b2: float, t: float, d: float) -> float:
 
 
 @compiled
+def margin(units: np.ndarray, b2: float, t0: float, d0: float, t1: float, d1: float, up: float,
+           level: float, s: float) -> float:
+    """``up * (logit - level)`` at the reading (t0 + s (t1 - t0), d0 + s (d1 - d0)). Along an axis
+    the segment is (0, d) to (1, d) (or (t, 0) to (t, 1)), and s is the temperature (or
+    duration) itself, exactly."""
+    return up * (logit(units, b2, t0 + s * (t1 - t0), d0 + s * (d1 - d0)) - level)
+
+
+@compiled
 def edge(units: np.ndarray, b2: float, t0: float, d0: float, t1: float, d1: float, up: float,
          level: float, a: float, b: float, tol: float) -> tuple[float, int]:
     """Return a point s within tol of where the margin crosses zero between a (inside) and b
     (outside), and how many times it evaluated the network.
 
-    The margin is ``up * (logit - level)`` at the reading (t0 + s (t1 - t0), d0 + s (d1 - d0)),
-    and inside means margin >= 0. Along an axis the segment is (0, d) to (1, d) (or (t, 0) to
-    (t, 1)), and s is the temperature (or duration) itself, exactly. The point returned is
-    inside unless the margin there has fallen below zero by rounding alone. Regula falsi with
-    the Illinois rule: a handful of evaluations where bisection needs twenty.
+    The margin is ``margin``'s, and inside means margin >= 0. The point returned is inside
+    unless the margin there has fallen below zero by rounding alone. Regula falsi with the
+    Illinois rule: a handful of evaluations where bisection needs twenty.
     """
-    fa = up * (logit(units, b2, t0 + a * (t1 - t0), d0 + a * (d1 - d0)) - level)
-    fb = up * (logit(units, b2, t0 + b * (t1 - t0), d0 + b * (d1 - d0)) - level)
+    fa = margin(units, b2, t0, d0, t1, d1, up, level, a)
+    fb = margin(units, b2, t0, d0, t1, d1, up, level, b)
     evaluations = 2
     if fa < 0:  # the verdict at a and this evaluation disagree in the last bit: a is the edge
         return a, evaluations
@@ -66,7 +73,7 @@ def edge(units: np.ndarray, b2: float, t0: float, d0: float, t1: float, d1: floa
         m = b - fb * (b - a) / (fb - fa) if fb != fa else 0.5 * (a + b)
         if not min(a, b) < m < max(a, b):
             m = 0.5 * (a + b)
-        fm = up * (logit(units, b2, t0 + m * (t1 - t0), d0 + m * (d1 - d0)) - level)
+        fm = margin(units, b2, t0, d0, t1, d1, up, level, m)
         evaluations += 1
         if fm >= 0:
             a, fa = m, fm

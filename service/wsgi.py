@@ -8,7 +8,6 @@ import sys
 
 from flask import Flask
 
-from model import explain
 from service import logs
 from service.app import create_app
 from service.registry import RegistryError
@@ -28,7 +27,6 @@ def _load() -> Flask:
 
 
 app = _load()
-explain.prepare()  # the searches' compiled code, before the first request rather than in it
 # What the app holds from its start (Flask, numpy, the models) lives as long as the worker: keep
 # it out of the cyclic collector's full passes, which otherwise walk all of it again and again
 # while a large answer is built (about a third of a 10,000-reading explained predict).
