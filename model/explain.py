@@ -14,7 +14,7 @@ standard deviations, go in ``near_bad`` instead.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
@@ -25,15 +25,15 @@ from numpy.typing import ArrayLike
 from model.data import DURATION_RANGE, TEMPERATURE_RANGE, in_domain, load_coffee_data, outside_domain
 from model.network import FLAT, Network, lab_network, logit, sigmoid, sigmoid_at
 from model.roles import EFFECT_MIN, Role, neuron_roles
-from model.words import ALSO_BAD, CLEAR, NEAR_BAD, RESPONSIBLE, reason
+from model.words import NEAR_BAD, RESPONSIBLE, STATES, reason, reasons
 
 if TYPE_CHECKING:  # the searches' compiled code loads on the first explanation (numba: 0.3 s)
     from model.flip import FlipSearch, Windows
     from model.intervals import GoodIntervals
 
+BY_ARRAYS = 16  # from this many readings on, per-reading lists and sentences come from whole arrays
 NEAR_SD = 0.5  # a good reading this close to a unit's boundary (in training sd) is near bad
 MAX_BACKGROUND = 1_000  # training readings that Shapley's data baseline averages over
-STATES = (CLEAR, RESPONSIBLE, ALSO_BAD, NEAR_BAD)  # codes 0…3 of Verdicts.state
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,13 +84,18 @@ class Verdicts:
             return []
         return sorted((j for j, s in enumerate(state) if s == 3), key=rows.boundary_distance[i].__getitem__)
 
-    def fired_lists(self) -> list[list[int]]:
+    def fired_lists(self) -> list[Sequence[int]]:
         """Return ``fired(i)`` of every reading."""
-        return list(map(_fired, self.rows.state, self.rows.order))
+        if len(self) < BY_ARRAYS:
+            return list(map(_fired, self.rows.state, self.rows.order))
+        return _members_in_order(self.state == STATES.index(RESPONSIBLE), self.order)
 
-    def near_bad_lists(self) -> list[list[int]]:
+    def near_bad_lists(self) -> list[Sequence[int]]:
         """Return ``near_bad(i)`` of every reading."""
-        return [self.near_bad(i) if 3 in state else [] for i, state in enumerate(self.rows.state)]
+        if len(self) < BY_ARRAYS:
+            return [self.near_bad(i) for i in range(len(self))]
+        return _members_in_order(self.state == STATES.index(NEAR_BAD),
+                                 np.argsort(self.boundary_distance, axis=1, kind="stable"))
 
     def reason(self, i: int, j: int) -> str:
         """Say why unit j does or does not make reading i bad, in the reading's unit."""
@@ -98,9 +103,37 @@ class Verdicts:
         return reason(self.roles[j], rows.temperature[i], rows.duration[i], STATES[rows.state[i][j]],
                       rows.push[i][j], self.units[i] if self.units else "C", rows.extrapolated[i])
 
+    def reasons(self, j: int, readings: np.ndarray) -> list[str]:
+        """Return ``reason(i, j)`` for each reading i of ``readings`` (indices), at array speed."""
+        return reasons(self.roles[j], self.temperature[readings], self.duration[readings],
+                       self.state[readings, j], self.push[readings, j], self.fahrenheit[readings],
+                       self.extrapolated[readings])
+
+    @cached_property
+    def fahrenheit(self) -> np.ndarray:
+        """(N,) bool: the reading came in °F."""
+        if "F" not in self.units:
+            return np.zeros(len(self), dtype=bool)
+        return np.array([u == "F" for u in self.units], dtype=bool)
+
 
 def _fired(state: list[int], order: list[int]) -> list[int]:
     return [j for j in order if state[j] == 1] if 1 in state else []
+
+
+def _members_in_order(member: np.ndarray, order: np.ndarray) -> list[Sequence[int]]:
+    """Return, for each row of ``member`` (N, H) bool, its members in the row's ``order`` (N, H),
+    as tuples shared between rows: each row's list is coded as one integer (the members' numbers
+    plus one, as base H + 1 digits), and each distinct code is read once."""
+    H = member.shape[1]
+    picked = np.take_along_axis(member, order, axis=1)
+    code = np.where(picked, order + 1, 0) @ (H + 1) ** np.arange(H)
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    lists = np.empty(len(first), dtype=object)
+    for k, i in enumerate(first.tolist()):
+        lists[k] = tuple(order[i][picked[i]].tolist())
+    shared: list[Sequence[int]] = lists[inverse].tolist()
+    return shared
 
 
 class Rows(NamedTuple):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from model.data import (
     DURATION_RANGE,
     REGION_BY_KEY,
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 # A unit's state on one reading; see Explainer.predict_many for how each is decided.
 RESPONSIBLE, ALSO_BAD, NEAR_BAD, CLEAR = "responsible", "also_bad", "near_bad", "clear"
+STATES = (CLEAR, RESPONSIBLE, ALSO_BAD, NEAR_BAD)  # a state's code is its place here
 
 # (axis, bad above the threshold?) -> words on the good side
 _GOOD_WORDS = {
@@ -165,12 +168,84 @@ def reason(role: Role, t: float, d: float, state: str, push: float, unit: str = 
                 numbers = (shown_t, th, d, abs(d - th)) if role.axis == "diagonal" else (d, abs(d - th), th)
             else:
                 where, numbers = _side(bad_side), (shown_t,)
+    form = _form_of(role, state, bad_side, where, unit, extrapolated)
+    return form % ((*numbers, push) if state in _PULLS or not role.live else numbers)
+
+
+def reasons(role: Role, t: np.ndarray, d: np.ndarray, state: np.ndarray, push: np.ndarray,
+            fahrenheit: np.ndarray, extrapolated: np.ndarray) -> list[str]:
+    """Return ``reason`` for many readings of one unit, the same sentences to the character.
+
+    t, d, push : (n,) floats; state : (n,) codes (places in STATES); fahrenheit, extrapolated :
+    (n,) bools. The numbers come from whole-array arithmetic in ``reason``'s order (so the same
+    bits); the readings are then taken a kind of sentence at a time, one %-format each.
+    """
+    n = len(t)
+    if n == 0:
+        return []
+    no = np.zeros(n, dtype=bool)
+    if role.live:
+        bad_side, inside, over, numbers = _placed(role, t, d, fahrenheit)
+        pulls = np.isin(state, [STATES.index(s) for s in _PULLS])
+    else:  # no threshold: the sentence names the push alone
+        bad_side, inside, over, numbers = no, no, no, ((), ())
+        pulls = ~no
+    # The key of reason's formats, as the bits of one code per reading.
+    code = state.astype(np.int64) * 32 + bad_side * 16 + inside * 8 + over * 4 + fahrenheit * 2 + extrapolated
+    order = np.argsort(code, kind="stable")
+    ordered = code[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]).tolist()
+    made: list[str] = []
+    for start, stop in zip(starts, [*starts[1:], n], strict=True):
+        which = order[start:stop]
+        i = int(which[0])  # any reading of this kind
+        side = bool(bad_side[i])
+        where = ("over" if over[i] else "under") if inside[i] else _side(side) if role.live else ""
+        form = _form_of(role, STATES[state[i]], side, where, "F" if fahrenheit[i] else "C",
+                        bool(extrapolated[i]))
+        columns = [c[which].tolist() for c in numbers[0 if inside[i] else 1]]
+        if pulls[i]:
+            columns.append(push[which].tolist())
+        made += map(form.__mod__, zip(*columns, strict=True))
+    out = np.empty(n, dtype=object)
+    out[order] = made
+    return out.tolist()
+
+
+Numbers = tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]  # a threshold inside; none inside
+
+
+def _placed(role: Role, t: np.ndarray, d: np.ndarray, fahrenheit: np.ndarray,
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Numbers]:
+    """``reason``'s arithmetic over arrays: each reading's side of a live unit, whether its
+    threshold lies inside the valid range and the reading is over it, and the numbers the
+    sentences name (threshold inside; not inside), in the order of their slots."""
+    bad_side = role.sign * (role.a_t * t + role.a_d * d + role.c) > 0
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero slope: no threshold inside
+        if role.axis == "temperature":
+            th = -(role.a_d * d + role.c) / role.a_t
+        else:
+            th = -(role.a_t * t + role.c) / role.a_d
+    shown_t = np.where(fahrenheit, t * 9 / 5 + 32, t)
+    if role.axis == "temperature":
+        span, along, gap = VALID_TEMPERATURE_RANGE, t, np.abs(t - th)
+        shown_th = np.where(fahrenheit, th * 9 / 5 + 32, th)
+        numbers: Numbers = ((shown_t, np.where(fahrenheit, gap * 9 / 5, gap), shown_th), (d,))
+    else:
+        span, along, gap = VALID_DURATION_RANGE, d, np.abs(d - th)
+        numbers = ((shown_t, th, d, gap) if role.axis == "diagonal" else (d, gap, th), (shown_t,))
+    inside = (span[0] <= th) & (th <= span[1])
+    return bad_side, inside, inside & (along > th), numbers
+
+
+def _form_of(role: Role, state: str, bad_side: bool, where: str, unit: str, extrapolated: bool) -> str:
+    """Return the unit's %-format for one kind of sentence, made on its first use."""
     key = (state, bad_side, where, unit, extrapolated)
     forms = role.sentence_forms
     form = forms.get(key)
     if form is None:
         form = forms[key] = _form(role, *key)
-    return form % ((*numbers, push) if state in _PULLS or not role.live else numbers)
+    return form
 
 
 def _form(role: Role, state: str, bad_side: bool, where: str, unit: str, extrapolated: bool) -> str:

@@ -10,9 +10,10 @@ import numpy as np
 
 from model import compare
 from model.data import DURATION_RANGE, PRIMARY_REGIONS, TEMPERATURE_RANGE, in_unit
-from model.explain import STATES, Explanation, Verdicts
+from model.explain import BY_ARRAYS, Explanation, Verdicts
 from model.roles import Role
 from model.trajectory import SEPARATION_FACTOR, Trajectory
+from model.words import NEAR_BAD, RESPONSIBLE, STATES
 from service.stored import StoredModel
 
 if TYPE_CHECKING:  # the CLI imports this module: no pydantic at run time for a type
@@ -32,39 +33,76 @@ def _distance(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _unit(unit: str) -> a.TemperatureUnit:
-    return "F" if unit == "F" else "C"
-
-
 def predictions(v: Verdicts, echo: Sequence[float] | None = None) -> list[a.Prediction]:
     """Return one answer per reading; ``echo`` holds the temperatures as the client sent them."""
+    if len(v) >= BY_ARRAYS:  # from the arrays: only the lists needed, and sentences a unit at a time
+        t, d, p, good, hidden, closest, extrapolated = (
+            v.temperature.tolist(), v.duration.tolist(), v.probability.tolist(), v.good_roast.tolist(),
+            v.hidden.tolist(), v.closest.tolist(), v.extrapolated.tolist())
+        shown = _shown_by_reading(v)
+    else:
+        r = v.rows
+        t, d, p, good, hidden, closest, extrapolated = (
+            r.temperature, r.duration, r.probability, r.good_roast, r.hidden, r.closest, r.extrapolated)
+        shown = _shown_one_by_one(v)
+    units: list[a.TemperatureUnit] = ["F" if u == "F" else "C" for u in v.units] or ["C"] * len(v)
+    columns = (echo or t, d, units, p, good, hidden, closest, extrapolated, v.fired_lists(),
+               v.near_bad_lists(), shown)
+    return [{
+        "temperature": t,
+        "duration": d,
+        "temperature_unit": unit,
+        "probability": p,
+        "label": "good" if good else "bad",
+        "good_roast": good,
+        "hidden": hidden,
+        "fired": list(map(reasons.__getitem__, fired)) if fired else [],
+        "near_bad": list(map(reasons.__getitem__, near_bad)) if near_bad else [],
+        "closest": reasons[closest] if closest >= 0 else None,
+        "extrapolated": extrapolated,
+    } for t, d, unit, p, good, hidden, closest, extrapolated, fired, near_bad, reasons
+        in zip(*columns, strict=True)]
+
+
+_SHOWN = (STATES.index(RESPONSIBLE), STATES.index(NEAR_BAD))  # the states a unit is shown in
+
+
+def _shown_by_reading(v: Verdicts) -> list[tuple[a.UnitReason | None, ...]]:
+    """Return, per reading, each unit's reason object where the answer shows the unit (fired,
+    near bad or closest), else None: a unit both closest and near bad is one object, one sentence."""
+    n = len(v)
+    shown = np.isin(v.state, _SHOWN)
+    live = v.closest >= 0
+    shown[np.flatnonzero(live), v.closest[live]] = True
+    by_unit = []
+    for j, role in enumerate(v.roles):
+        which = np.flatnonzero(shown[:, j])
+        far = v.boundary_distance[which, j]
+        distance = far.tolist() if np.isfinite(far).all() else list(map(_distance, far.tolist()))
+        made = [{"neuron": j, "region": role.region, "activation": activation, "push": push,
+                 "boundary_distance": far, "reason": reason}
+                for activation, push, far, reason in zip(
+                    v.hidden[which, j].tolist(), v.push[which, j].tolist(), distance,
+                    v.reasons(j, which), strict=True)]
+        column = np.full(n, None, dtype=object)
+        column[which] = made
+        by_unit.append(column.tolist())
+    return list(zip(*by_unit, strict=True))
+
+
+def _shown_one_by_one(v: Verdicts) -> list[tuple[a.UnitReason | None, ...]]:
+    """``_shown_by_reading`` a reading at a time, with ``Verdicts.reason`` for each sentence."""
     regions = [r.region for r in v.roles]
     rows = v.rows
-    units: list[a.TemperatureUnit] = [_unit(u) for u in v.units] if v.units else ["C"] * len(v)
-    out: list[a.Prediction] = []
-    columns = (echo or rows.temperature, rows.duration, units, rows.probability, rows.good_roast,
-               rows.hidden, rows.push, rows.boundary_distance, rows.closest, rows.extrapolated,
-               v.fired_lists(), v.near_bad_lists())
-    for i, (t, d, unit, p, good, hidden, push, distance, closest, extrapolated, fired,
-            near_bad) in enumerate(zip(*columns, strict=True)):
-        shown: dict[int, a.UnitReason] = {}  # a unit both closest and near bad: one dict, one sentence
-        for j in (*fired, *near_bad, closest) if fired or near_bad else (closest,):
-            if j >= 0 and j not in shown:
+    out = []
+    for i, (hidden, push, distance, state, closest) in enumerate(zip(
+            rows.hidden, rows.push, rows.boundary_distance, rows.state, rows.closest, strict=True)):
+        shown: list[a.UnitReason | None] = [None] * len(regions)
+        for j, code in enumerate(state):
+            if j == closest or code in _SHOWN:
                 shown[j] = {"neuron": j, "region": regions[j], "activation": hidden[j], "push": push[j],
                             "boundary_distance": _distance(distance[j]), "reason": v.reason(i, j)}
-        out.append({
-            "temperature": t,
-            "duration": d,
-            "temperature_unit": unit,
-            "probability": p,
-            "label": "good" if good else "bad",
-            "good_roast": good,
-            "hidden": hidden,
-            "fired": [shown[j] for j in fired] if fired else [],
-            "near_bad": [shown[j] for j in near_bad] if near_bad else [],
-            "closest": shown[closest] if closest >= 0 else None,
-            "extrapolated": extrapolated,
-        })
+        out.append(tuple(shown))
     return out
 
 

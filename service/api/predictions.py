@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 
 import numpy as np
 from flask import Blueprint, Response, current_app, g
 
 from service import answers as a
-from service import columns, present, readings
+from service import collector, columns, present, readings
 from service import schemas as s
 from service.answers import ExplainResponse, MapsResponse, NeuronsResponse
 from service.contract import BODY_PROBLEMS, READ_PROBLEMS, operation
@@ -53,6 +54,12 @@ def predict() -> Response:
     else:
         r = readings.from_json(raw, limit, threshold=threshold)
     model = chosen_model()
+    with collector.paused() if len(r.sent) >= collector.LARGE else nullcontext():
+        return _written(model, r, fields, layout, as_csv)  # its answer's objects freed on return
+
+
+def _written(model: StoredModel, r: readings.Readings, fields: tuple[str, ...], layout: str,
+             as_csv: bool) -> Response:
     result = columns.answer(model, r, fields)
     g.tally = result.tally
     if as_csv:

@@ -199,10 +199,16 @@ def test_a_reading_gets_the_same_bits_alone_and_in_any_batch(explained, name):
     net, explainer, answers = explained(name)
     rng = np.random.default_rng(7)
     T, D = rng.uniform(0, 500, 64), rng.uniform(0.1, 120, 64)
-    alone = [explainer.predict_many(t, d) for t, d in zip(T, D, strict=True)]
-    for size in (2, 7, 8, 9, 33, 64):
-        batch = explainer.predict_many(T[:size], D[:size])
+    T[1::2], D[1::2] = rng.uniform(150, 285, 32), rng.uniform(11.5, 15.5, 32)  # near more boundaries
+    units = ["F" if k % 3 == 0 else "C" for k in range(64)]
+    alone = [explainer.predict_many(t, d, units=[u]) for t, d, u in zip(T, D, units, strict=True)]
+    for size in (2, 7, 8, 9, 33, 64):  # from BY_ARRAYS on, lists and sentences come from arrays
+        batch = explainer.predict_many(T[:size], D[:size], units=units[:size])
+        fired, near_bad = batch.fired_lists(), batch.near_bad_lists()
+        sentences = [batch.reasons(j, np.arange(size)) for j in range(net.hidden_units)]
         for i in range(size):
+            assert list(fired[i]) == alone[i].fired(0) and list(near_bad[i]) == alone[i].near_bad(0)
+            assert [s[i] for s in sentences] == [alone[i].reason(0, j) for j in range(net.hidden_units)]
             assert batch.probability[i] == alone[i].probability[0]
             for field in ("hidden", "push", "boundary_distance", "state", "pre_activation"):
                 assert (getattr(batch, field)[i] == getattr(alone[i], field)[0]).all(), field

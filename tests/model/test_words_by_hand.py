@@ -69,7 +69,19 @@ def lab():
 
 
 def reasons(explainer, t, d, unit="C"):
-    return [explainer.explain(t, d, unit=unit).verdicts.reason(0, j) for j in range(3)]
+    """The three units' reasons for one reading, as its explanation gives them; the same reading
+    in a large batch (whose sentences are written a unit at a time over arrays) must say the
+    same, wherever it stands among readings of other kinds and units."""
+    alone = [explainer.explain(t, d, unit=unit).verdicts.reason(0, j) for j in range(3)]
+    rng = np.random.default_rng(11)
+    others = rng.uniform([0, 0.5], [500, 120], (40, 2)).tolist() + [[160, 13.5], [175, 15.25], [237, 12.25]]
+    T, D = np.array([*others, [t, d]]).T
+    units = ["F" if k % 3 == 0 else "C" for k in range(len(others))] + [unit]
+    batch = explainer.predict_many(T, D, units=units)
+    for j in range(3):  # every reading of the batch, as the one-by-one path words it
+        assert batch.reasons(j, np.arange(len(T))) == [batch.reason(i, j) for i in range(len(T))]
+    assert [batch.reason(len(T) - 1, j) for j in range(3)] == alone
+    return alone
 
 
 def test_a_bad_temperature_in_celsius_and_the_good_sides_of_the_others(lab):
