@@ -59,6 +59,7 @@ class Verdicts:
     closest: np.ndarray
     extrapolated: np.ndarray
     units: list[str] = field(default_factory=list)  # "C" or "F" per reading, for the sentences
+    _said: dict[tuple[int, int], str] = field(default_factory=dict, init=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.probability)
@@ -98,10 +99,15 @@ class Verdicts:
                                  np.argsort(self.boundary_distance, axis=1, kind="stable"))
 
     def reason(self, i: int, j: int) -> str:
-        """Say why unit j does or does not make reading i bad, in the reading's unit."""
-        rows = self.rows
-        return reason(self.roles[j], rows.temperature[i], rows.duration[i], STATES[rows.state[i][j]],
-                      rows.push[i][j], self.units[i] if self.units else "C", rows.extrapolated[i])
+        """Say why unit j does or does not make reading i bad, in the reading's unit (once: an
+        explanation names a unit in its verdict and again among the neurons)."""
+        said = self._said.get((i, j))
+        if said is None:
+            rows = self.rows
+            said = self._said[i, j] = reason(
+                self.roles[j], rows.temperature[i], rows.duration[i], STATES[rows.state[i][j]],
+                rows.push[i][j], self.units[i] if self.units else "C", rows.extrapolated[i])
+        return said
 
     def reasons(self, j: int, readings: np.ndarray) -> list[str]:
         """Return ``reason(i, j)`` for each reading i of ``readings`` (indices), at array speed."""
