@@ -77,12 +77,13 @@ def _shown_by_reading(v: Verdicts) -> list[tuple[a.UnitReason | None, ...]]:
     by_unit = []
     for j, role in enumerate(v.roles):
         which = np.flatnonzero(shown[:, j])
-        far = v.boundary_distance[which, j]
-        distance = far.tolist() if np.isfinite(far).all() else list(map(_distance, far.tolist()))
+        to_boundary = v.boundary_distance[which, j]
+        distances = (to_boundary.tolist() if np.isfinite(to_boundary).all()
+                     else list(map(_distance, to_boundary.tolist())))
         made = [{"neuron": j, "region": role.region, "activation": activation, "push": push,
-                 "boundary_distance": far, "reason": reason}
-                for activation, push, far, reason in zip(
-                    v.hidden[which, j].tolist(), v.push[which, j].tolist(), distance,
+                 "boundary_distance": distance, "reason": reason}
+                for activation, push, distance, reason in zip(
+                    v.hidden[which, j].tolist(), v.push[which, j].tolist(), distances,
                     v.reasons(j, which), strict=True)]
         column = np.full(n, None, dtype=object)
         column[which] = made
