@@ -22,6 +22,9 @@ Z_OFFSETS = np.array([1e-6, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0])
 SD_OFFSETS = np.array([1e-3, 5e-3])
 COMPASS = np.array([[np.cos(a), np.sin(a)] for a in np.arange(8) * np.pi / 4])
 STEEP = 200.0  # per sd: a unit this steep is a step to the flip search
+# Grid readings at most: the lab's normalisation asks 134,000 (FLIP_STEP sd apart); a model
+# trained on a far narrower spread would ask billions.
+MAX_GRID = 250_000
 BRANCH_APART = 0.3  # sd: a second start this far from the first may lie on another branch
 Windows = tuple[list[tuple[float, float]], list[tuple[float, float]]]  # good intervals along t, d
 
@@ -29,15 +32,20 @@ Windows = tuple[list[tuple[float, float]], list[tuple[float, float]]]  # good in
 class FlipSearch:
     """The decision boundary of one model at one threshold, sampled over the valid range.
 
-    Built once: a grid FLIP_STEP standard deviations apart, and the points where its verdict
-    changes between neighbours. A reading's nearest flip starts from the nearest of those.
+    Built once: a grid FLIP_STEP standard deviations apart (coarser where that would take more
+    than MAX_GRID readings), and the points where its verdict changes between neighbours. A
+    reading's nearest flip starts from the nearest of those.
     """
 
     def __init__(self, net: Network, threshold: float) -> None:
         self.net, self.threshold, self.cut = net, threshold, logit(threshold)
         self.std = net.std.tolist()
-        t_axis = _axis(VALID_TEMPERATURE_RANGE, FLIP_STEP * self.std[0])
-        d_axis = _axis(VALID_DURATION_RANGE, FLIP_STEP * self.std[1])
+        t_step, d_step = FLIP_STEP * self.std[0], FLIP_STEP * self.std[1]
+        wanted = _points(VALID_TEMPERATURE_RANGE, t_step) * _points(VALID_DURATION_RANGE, d_step)
+        if wanted > MAX_GRID:  # a narrow training spread: a coarser grid (in sd), not gigabytes
+            t_step, d_step = (step * math.sqrt(wanted / MAX_GRID) for step in (t_step, d_step))
+        t_axis = _axis(VALID_TEMPERATURE_RANGE, t_step)
+        d_axis = _axis(VALID_DURATION_RANGE, d_step)
         t, d = np.meshgrid(t_axis, d_axis)  # rows by duration
         _, _, z2, p = net.outputs(t.ravel(), d.ravel())
         z2, good = z2.reshape(t.shape), p.reshape(t.shape) >= threshold
@@ -237,6 +245,9 @@ def _crossings(t: np.ndarray, d: np.ndarray, margin: np.ndarray, inside: np.ndar
 
 
 
+def _points(span: tuple[float, float], step: float) -> int:
+    return int(math.ceil((span[1] - span[0]) / step)) + 1
+
+
 def _axis(span: tuple[float, float], step: float) -> np.ndarray:
-    n = int(math.ceil((span[1] - span[0]) / step)) + 1
-    return np.linspace(span[0], span[1], n)
+    return np.linspace(span[0], span[1], _points(span, step))
