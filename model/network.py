@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from model.data import load_coffee_data, normalization
+from model.data import VALID_DURATION_RANGE, VALID_TEMPERATURE_RANGE, load_coffee_data, normalization
 
 MAX_HIDDEN_UNITS = 8
 EXP_SAFE = 709.0  # exp of anything below this is finite: nothing to silence
@@ -24,6 +24,9 @@ LAB_WEIGHTS = {
     "W2": [[-31.38], [-27.86], [-32.79]],
     "b2": [15.54],
 }
+
+# The valid range's corners, temperatures then durations.
+_CORNERS = (np.array(VALID_TEMPERATURE_RANGE * 2), np.repeat(VALID_DURATION_RANGE, 2))
 
 
 def sigmoid(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
@@ -96,6 +99,16 @@ class Network:
             c = self.b1 - (self.mean / self.std) @ self.W1
         if not (np.isfinite(A).all() and np.isfinite(c).all()):
             raise ValueError("weights and normalization overflow when combined; use smaller values")
+        # A pre-activation is linear in the reading: its largest size over the valid range, and
+        # every term's, is at a corner. There it must be a number (inf - inf is NaN), and so
+        # must the output layer's sum at its largest.
+        with np.errstate(over="ignore", invalid="ignore"):
+            corners = np.multiply.outer(A[0], _CORNERS[0]) + np.multiply.outer(A[1], _CORNERS[1]) + c[:, None]
+            largest = np.abs(self.W2).sum() + abs(self.b2[0])
+        if not (np.isfinite(corners).all() and np.isfinite(largest)):
+            (t_lo, t_hi), (d_lo, d_hi) = VALID_TEMPERATURE_RANGE, VALID_DURATION_RANGE
+            raise ValueError(f"weights and normalization overflow over the valid range "
+                             f"({t_lo:g}–{t_hi:g} °C, {d_lo:g}–{d_hi:g} min); use smaller values")
         object.__setattr__(self, "_folded", (A, c[:, None]))
         # Plain floats for one reading at a time: numpy scalars cost ten times more per operation.
         w2 = self.W2[:, 0].tolist()

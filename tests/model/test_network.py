@@ -75,6 +75,12 @@ def _lab_dict(**changes):
         ({"W1": [[1], [1]]}, "weights are missing b1, W2, b2, normalization"),
         (_lab_dict(normalization={"mean": [0, 0], "std": [1e-308, 1]}),
          "weights and normalization overflow when combined; use smaller values"),
+        # 500 × 1e306 overflows to inf, and inf - inf at (500 °C, 120 min) is NaN
+        ({"W1": [[1e306, 1.0], [-1e307, 1.0]], "b1": [0, 0], "W2": [[-5], [-3]], "b2": [1],
+          "normalization": {"mean": [0, 0], "std": [1, 1]}},
+         "weights and normalization overflow over the valid range (0–500 °C, 0–120 min); use smaller values"),
+        (_lab_dict(W2=[[1e308], [1e308], [-1.0]]),
+         "weights and normalization overflow over the valid range (0–500 °C, 0–120 min); use smaller values"),
     ],
 )
 def test_bad_parameters_are_refused_in_words_a_client_can_act_on(data, message):

@@ -137,6 +137,8 @@ def test_import_with_its_own_normalisation(fresh_client, auth):
     ({**LAB, "b1": [0.0]}, "b1 must have shape"),
     ({**LAB, "W2": [[1.0], [1.0]]}, "W2 must have shape"),
     ({**LAB, "W1": [[1e308, 0.29, 12.89], [-0.17, -7.34, 10.79]]}, "overflow"),
+    # finite once folded, but not a number at 0 °C and 120 min: every answer there was NaN
+    ({**LAB, "W1": [[1e306, 0.29, 12.89], [-1e307, -7.34, 10.79]]}, "overflow over the valid range"),
     ({**LAB, "W1": [[[1.0]]]}, "W1"),
     ({k: v for k, v in LAB.items() if k != "b2"}, "b2"),
 ])
