@@ -192,7 +192,8 @@ class Explainer:
         self._flat_units = np.flatnonzero(steepness <= FLAT).tolist()
         self._per_sd = 1.0 / np.where(steepness > FLAT, steepness, 1.0)
         self._live = np.array([r.live for r in self.roles])
-        self._any_live = bool(self._live.any())
+        # closest names a live unit with a boundary; a live unit as flat as FLAT has none
+        self._any_boundary = bool((self._live & (steepness > FLAT)).any())
         self._ranks = np.arange(net.hidden_units)
         self._signs, self._weights = self._sign.tolist(), self._weight.tolist()
         self._per_sd_list, self._live_list = self._per_sd.tolist(), self._live.tolist()
@@ -250,7 +251,7 @@ class Explainer:
         state = np.where(bad & (rank < count[:, None]), 1, np.where(bad, 2, 3) * np.where(
             bad, bad_side | (push >= EFFECT_MIN), ~bad & self._live & (bad_side | (distance <= NEAR_SD))))
         live_distance = np.where(self._live, distance, np.inf)
-        closest = np.where(self._any_live, live_distance.argmin(axis=1), -1)
+        closest = np.where(self._any_boundary, live_distance.argmin(axis=1), -1)
         extrapolated = outside_domain(t, d)
         return Verdicts(
             roles=self.roles, temperature=t, duration=d, probability=p, good_roast=good,
@@ -284,7 +285,7 @@ class Explainer:
                  else 3 if self._live_list[j] and (bad_side[j] or distance[j] <= NEAR_SD) else 0
                  for j in range(H)]
         live_distance = [dj if live else math.inf for dj, live in zip(distance, self._live_list, strict=True)]
-        closest = live_distance.index(min(live_distance)) if self._any_live else -1
+        closest = live_distance.index(min(live_distance)) if self._any_boundary else -1
         extrapolated = not in_domain(t, d)
         row = np.array
         verdicts = Verdicts(

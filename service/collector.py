@@ -4,7 +4,9 @@ A 10,000-reading explained answer is some 100,000 dicts, lists and strings, none
 cycle: reference counting frees every one. The cyclic collector cannot know that, and walks
 them again on every collection their allocation sets off (about 7 of 50 ms in process here).
 The pause is counted, so that one thread's end does not resume the collector under another
-thread's build; the last one out resumes it, if it ran before.
+thread's build; the last one out resumes it, if it ran before. Large requests that keep
+overlapping keep it paused: with a worker's few threads (ROASTNET_THREADS, 2) they end between
+requests, and the collector then runs as usual.
 """
 
 from __future__ import annotations

@@ -107,6 +107,17 @@ def test_a_model_that_is_bad_everywhere_has_no_window_and_no_flip_from_bad():
     assert e.verdicts.fired(0)  # the units that push are still named
 
 
+def test_closest_is_none_when_no_live_unit_has_a_boundary():
+    """Unit 0 is inactive; unit 1 sways the verdict (its region is unclear) but moves its
+    pre-activation by 1e-10 per sd, flatter than any boundary: no unit is nearest."""
+    net = Network(W1=[[0.0, 1e-10], [0.0, 0.0]], b1=[0.0, 0.0], W2=[[-0.001], [-10.0]], b2=[3.0],
+                  mean=[220.0, 13.0], std=[1e-12, 1.0])
+    explainer = Explainer(net)
+    assert [(r.region, r.live) for r in explainer.roles] == [("inactive", False), ("unclear", True)]
+    assert explainer.predict_many(221.0, 13.0).closest.tolist() == [-1]  # one reading
+    assert explainer.predict_many([221.0] * 20, [13.0] * 20).closest.tolist() == [-1] * 20  # a batch
+
+
 # Zeros, ordinary and huge values. First-layer weights stop at 200 per sd (a unit that turns
 # within 1/40 sd); the zoo's "steep" model goes further.
 inner = st.one_of(st.just(0.0), st.floats(-60, 60), st.sampled_from([-200.0, 200.0]))
