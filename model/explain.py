@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the searches' compiled code loads on the first explanation 
 BY_ARRAYS = 16  # from this many readings on, per-reading lists and sentences come from whole arrays
 NEAR_SD = 0.5  # a good reading this close to a unit's boundary (in training sd) is near bad
 MAX_BACKGROUND = 1_000  # training readings that Shapley's data baseline averages over
+_RESPONSIBLE, _NEAR_BAD = STATES.index(RESPONSIBLE), STATES.index(NEAR_BAD)  # their codes in state
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,21 +82,22 @@ class Verdicts:
         """Return the units near their bad side on reading i's good verdict, nearest first."""
         rows = self.rows
         state = rows.state[i]
-        if 3 not in state:  # most readings: no unit near its bad side
+        if _NEAR_BAD not in state:  # most readings: no unit near its bad side
             return []
-        return sorted((j for j, s in enumerate(state) if s == 3), key=rows.boundary_distance[i].__getitem__)
+        near = (j for j, s in enumerate(state) if s == _NEAR_BAD)
+        return sorted(near, key=rows.boundary_distance[i].__getitem__)
 
     def fired_lists(self) -> list[Sequence[int]]:
         """Return ``fired(i)`` of every reading."""
         if len(self) < BY_ARRAYS:
             return list(map(_fired, self.rows.state, self.rows.order))
-        return _members_in_order(self.state == STATES.index(RESPONSIBLE), self.order)
+        return _members_in_order(self.state == _RESPONSIBLE, self.order)
 
     def near_bad_lists(self) -> list[Sequence[int]]:
         """Return ``near_bad(i)`` of every reading."""
         if len(self) < BY_ARRAYS:
             return [self.near_bad(i) for i in range(len(self))]
-        return _members_in_order(self.state == STATES.index(NEAR_BAD),
+        return _members_in_order(self.state == _NEAR_BAD,
                                  np.argsort(self.boundary_distance, axis=1, kind="stable"))
 
     def reason(self, i: int, j: int) -> str:
@@ -124,7 +126,7 @@ class Verdicts:
 
 
 def _fired(state: list[int], order: list[int]) -> list[int]:
-    return [j for j in order if state[j] == 1] if 1 in state else []
+    return [j for j in order if state[j] == _RESPONSIBLE] if _RESPONSIBLE in state else []
 
 
 def _members_in_order(member: np.ndarray, order: np.ndarray) -> list[Sequence[int]]:
