@@ -37,6 +37,7 @@ PLAIN = frozenset(("temperature", "duration", "temperature_unit", "probability",
                    "good_roast", "hidden", "extrapolated"))
 CSV_FIELDS = tuple(f for f in FIELDS if f not in ("hidden", "near_bad", "closest"))
 CSV_TYPE = "text/csv"
+_LABELS = np.array(["bad", "good"], dtype=object)  # indexed by the verdict: two shared strings
 
 
 def requested(default: tuple[str, ...] = FIELDS) -> tuple[str, ...]:
@@ -125,7 +126,7 @@ def answer(model: StoredModel, r: Readings, fields: tuple[str, ...]) -> Answer:
         "duration": r.durations.tolist,
         "temperature_unit": lambda: r.units,
         "probability": p.tolist,
-        "label": lambda: np.where(good, "good", "bad").tolist(),
+        "label": lambda: _LABELS[good.view(np.int8)].tolist(),
         "good_roast": good.tolist,
         "hidden": hidden.tolist,
         "extrapolated": lambda: outside_domain(r.celsius, r.durations).tolist(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -29,6 +30,7 @@ from service.validation import check, check_temperatures, parse
 
 CSV_COLUMNS = ("temperature", "duration", "temperature_unit")
 _NUMBERS = frozenset((float, int))
+_TEMPERATURE, _DURATION = itemgetter("temperature"), itemgetter("duration")
 _C_LO, _C_HI = TEMPERATURE_LIMITS_C
 _T_LO, _T_HI = min(_C_LO, to_fahrenheit(_C_LO)), max(_C_HI, to_fahrenheit(_C_HI))
 
@@ -124,15 +126,16 @@ def _cells(i: int, row: list[str], header: list[str]) -> dict[str, Any]:
 
 def _columns(items: Any, threshold: Any) -> Readings | None:
     """Return the readings when every one is plainly valid, else None (pydantic then decides)."""
-    if (type(items) is not list or not items or type(threshold) not in _NUMBERS
-            or not 0 < threshold < 1 or set(map(type, items)) != {dict}):
+    if type(items) is not list or not items or type(threshold) not in _NUMBERS or not 0 < threshold < 1:
         return None
-    try:
-        temperatures = [r["temperature"] for r in items]
-        durations = [r["duration"] for r in items]
-    except KeyError:
+    try:  # only an object has the fields by name: any other item raises TypeError
+        temperatures = list(map(_TEMPERATURE, items))
+        durations = list(map(_DURATION, items))
+    except (KeyError, TypeError):
         return None
-    if not set(map(type, temperatures)) <= _NUMBERS or not set(map(type, durations)) <= _NUMBERS:
+    types = set(map(type, temperatures))
+    types.update(map(type, durations))
+    if not types <= _NUMBERS:
         return None
     n, extra = len(items), sum(map(len, items)) - 2 * len(items)
     units, fahrenheit = ["C"] * n, 0
