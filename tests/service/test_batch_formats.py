@@ -291,6 +291,39 @@ def test_probabilities_of_the_trimmed_path_are_the_full_path_s_bits(client):
                for p, w in zip(trimmed, want, strict=True))
 
 
+PLAIN = ["temperature", "duration", "temperature_unit", "probability", "label", "good_roast", "hidden",
+         "extrapolated"]
+
+
+def test_one_reading_trimmed_is_the_lab_network_by_hand_and_its_batch_answer(client):
+    """A reading alone takes the one-reading pass: its plain fields are the hand forward pass,
+    and the very bits the same reading gets inside a batch."""
+    rng = np.random.default_rng(11)
+    readings = [{"temperature": float(t), "duration": float(d)}
+                for t, d in zip(rng.uniform(100, 320, 24), rng.uniform(10, 17, 24), strict=True)]
+    readings += [{"temperature": 392.0, "duration": 13.9, "temperature_unit": "F"},
+                 {"temperature": 150.0, "duration": 15.5}, {"temperature": 285.0, "duration": 11.5},
+                 {"temperature": 149.99, "duration": 13.0}, {"temperature": 200.0, "duration": 15.51}]
+    asked = ",".join(PLAIN)
+    batch = client.post(f"/v1/predict?model=lab&fields={asked}&threshold=0.6",
+                        json={"readings": readings}).json["predictions"]
+    for reading, in_batch in zip(readings, batch, strict=True):
+        r = client.post(f"/v1/predict?model=lab&fields={asked}&threshold=0.6", json=reading)
+        assert r.status_code == 200, r.json
+        [got] = r.json["predictions"]
+        assert got == in_batch
+        t = reading["temperature"]
+        celsius = to_celsius(t) if reading.get("temperature_unit") == "F" else t
+        d = reading["duration"]
+        [p] = reference.proba(LAB, [celsius], [d])
+        assert math.isclose(got["probability"], p, rel_tol=1e-12)
+        assert got["label"] == ("good" if p >= 0.6 else "bad") and got["good_roast"] == (p >= 0.6)
+        np.testing.assert_allclose(got["hidden"], reference.activations(LAB, celsius, d), rtol=1e-12)
+        assert got["extrapolated"] == (not (150 <= celsius <= 285 and 11.5 <= d <= 15.5))
+        assert (got["temperature"], got["duration"]) == (t, d)
+        assert got["temperature_unit"] == reading.get("temperature_unit", "C")
+
+
 def test_the_batch_limits_are_the_settings(tmp_path):
     from tests.service.conftest import make_app
 
