@@ -5,8 +5,10 @@ ignored by git), made on first use. Every server gets 2 workers and the same wei
 default model, exported with ``Network.to_dict``); before any timing the peer's probabilities
 are checked equal to roastnet's answers to 1e-12. Runs alternate (roastnet, peer, roastnet,
 peer, …) so that drift on a shared machine lands on both sides; each figure is the median of the
-runs with the range (min–max) beside it. Two floor rows time a bare Flask echo under each server:
-no Flask app served that way can answer faster.
+runs with the range (min–max) beside it. roastnet's one reading is timed twice on each server:
+its full explanation, and cut by ?fields= to the probability and label FastAPI answers. Two
+floor rows time a bare Flask echo under each server: no Flask app served that way can answer
+faster.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ SECONDS = int(os.environ.get("ROASTNET_PEER_SECONDS", 10))
 READINGS = [(150 + i % 135, 11.5 + (i % 40) / 10) for i in range(10_000)]
 # The 10,000-reading batches each system is timed on: (label, path suffix). The peers answer the
 # plain body only; a suffix is roastnet's own query (a trimmed answer, or one by column).
-BATCHES = [("plain JSON", ""), ("fields=probability,label", "?fields=probability,label"),
-           ("the same, layout=columns", "?fields=probability,label&layout=columns")]
+TRIMMED = "?fields=probability,label"  # roastnet's answer cut to what FastAPI answers
+BATCHES = [("plain JSON", ""), ("fields=probability,label", TRIMMED),
+           ("the same, layout=columns", TRIMMED + "&layout=columns")]
 JSON = {"Content-Type": "application/json"}
 
 
@@ -121,6 +124,9 @@ def measure(system: System, tmp: Path, weights: Path, lua: dict[str, Path]) -> d
         wrk(url, lua[system.key], seconds=2)  # warm every worker
         run = wrk(url, lua[system.key], seconds=SECONDS)
         assert run["errors"] == 0, f"{system.name}: {run['errors']} non-2xx answers"
+        if system in OURS:  # one reading again, answered with the peer's fields only
+            run["trimmed"] = wrk(url + TRIMMED, lua[system.key], seconds=SECONDS)
+            assert run["trimmed"]["errors"] == 0, f"{system.name}: non-2xx answers to {TRIMMED}"
         for label, suffix in BATCHES:
             if system not in FLOORS and (system in OURS or not suffix):
                 run[label] = batch_ms(system, server.url, suffix)
@@ -176,6 +182,12 @@ def main() -> None:
                      spread([r["p50_ms"] for r in got]), spread([r["p99_ms"] for r in got]),
                      *[spread([r[label] for r in got]) if label in got[0] else "-" for label, _ in BATCHES],
                      system.answer])
+        if "trimmed" in got[0]:
+            trimmed = [r["trimmed"] for r in got]
+            rps = [r["rps"] for r in trimmed]
+            rows.append([f"{system.name}, {TRIMMED}", spread(rps), f"{statistics.median(rps) / ours:.2f}",
+                         spread([r["p50_ms"] for r in trimmed]), spread([r["p99_ms"] for r in trimmed]),
+                         *["-" for _ in BATCHES], "probability + label"])
     table(f"One reading, wrk -c{CONNECTIONS} keep-alive {SECONDS} s, 2 workers each; median (min–max) "
           f"of {len(runs[ROASTNET.key])} runs for roastnet, {ROUNDS} per peer, taken in turn",
           ["system", "req/s", "× roastnet", "p50 ms", "p99 ms",
