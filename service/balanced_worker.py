@@ -1,4 +1,5 @@
-"""gunicorn's threaded worker, accepting new connections only while it holds no more than its share.
+"""gunicorn's threaded worker, accepting new connections only while it holds no more than its share
+(and writing each answer's headers and body at once: service/one_write.py).
 
 A kept-alive connection stays with the worker that accepted it. With gunicorn's own gthread
 worker every worker polls the shared listening socket and whichever wakes first takes the next
@@ -22,7 +23,10 @@ import os
 from pathlib import Path
 
 import numpy as np
+from gunicorn.workers import gthread
 from gunicorn.workers.gthread import ThreadWorker
+
+from service import one_write
 
 SLOTS = 64
 SLACK = 1
@@ -76,6 +80,7 @@ class BalancedThreadWorker(ThreadWorker):
     def init_process(self) -> None:
         self.board = Board(Path(os.environ["ROASTNET_WORKER_BOARD"]))
         self.slot = self.board.take(self.pid)
+        gthread.wsgi = one_write.WSGI  # this process's HTTP/1 answers: headers and body in one write
         super().init_process()
 
     # ThreadWorker.run accepts while ``nr_conns < worker_connections``, checked on every turn of
