@@ -16,7 +16,7 @@ import numpy as np
 import orjson
 from flask import request
 
-from model.data import in_domain, outside_domain
+from model.data import outside_domain
 from service import present
 from service.answers import (
     ColumnsPredictResponse,
@@ -119,9 +119,14 @@ def answer(model: StoredModel, r: Readings, fields: tuple[str, ...]) -> Answer:
         v = model.explainer.predict_many(r.celsius, r.durations, r.threshold, r.units)
         full = present.predictions(v, r.sent)
         return Answer(fields, full, None, Tally(model.id, v.good_roast, v.state, regions))
+    # One reading takes the one-reading pass: the batch pass's bits, without its numpy calls
+    # (they cost ten times the whole sum); the fields below are the same for both.
     if len(r.sent) == 1:
-        return _answer_one(model, r, fields, regions)
-    _, hidden, _, p = model.network.outputs(r.celsius, r.durations)
+        t, d = float(r.celsius[0]), float(r.durations[0])
+        _, one_hidden, _, one_p = model.network.outputs_at(t, d)
+        hidden, p = np.array([one_hidden]), np.array([one_p])
+    else:
+        _, hidden, _, p = model.network.outputs(r.celsius, r.durations)
     good = p >= r.threshold
     make = {
         "temperature": lambda: r.sent,
@@ -134,19 +139,6 @@ def answer(model: StoredModel, r: Readings, fields: tuple[str, ...]) -> Answer:
         "extrapolated": lambda: outside_domain(r.celsius, r.durations).tolist(),
     }
     return Answer(fields, None, [make[f]() for f in fields], Tally(model.id, good, None, regions))
-
-
-def _answer_one(model: StoredModel, r: Readings, fields: tuple[str, ...], regions: list[str]) -> Answer:
-    """``answer``'s plain fields for one reading, from the network's one-reading pass (the same
-    bits as the batch pass; a numpy call costs more than that whole sum)."""
-    t, d = float(r.celsius[0]), float(r.durations[0])
-    _, hidden, _, p = model.network.outputs_at(t, d)
-    good = p >= r.threshold
-    values = {"temperature": r.sent[0], "duration": d, "temperature_unit": r.units[0], "probability": p,
-              "label": "good" if good else "bad", "good_roast": good, "hidden": hidden,
-              "extrapolated": not in_domain(t, d)}
-    return Answer(fields, None, [[values[f]] for f in fields],
-                  Tally(model.id, np.array([good]), None, regions))
 
 
 def _trimmed(row: Mapping[str, Any], fields: tuple[str, ...]) -> PartialPrediction:
