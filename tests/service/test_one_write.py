@@ -8,7 +8,7 @@ from gunicorn import util
 from gunicorn.config import Config
 from gunicorn.http.wsgi import Response
 
-from service.one_write import WSGI, OneWriteResponse
+from service.one_write import MAX_BODY, WSGI, OneWriteResponse
 
 
 class Socket:
@@ -53,6 +53,9 @@ CASES = {
     "no length, HTTP/1.0": ("GET", "200 OK", [("Content-Type", "text/plain")], [b"ab"], 2),
     "more than its length": ("GET", "200 OK", [("Content-Length", "3")], [b"abcdef"], 2),
     "less than its length": ("GET", "200 OK", [("Content-Length", "9")], [b"abc"], 2),
+    "whole but over the bound": ("GET", "200 OK", [("Content-Length", str(MAX_BODY + 1))],
+                                 [b"x" * (MAX_BODY + 1)], 2),
+    "whole at the bound": ("GET", "200 OK", [("Content-Length", str(MAX_BODY))], [b"x" * MAX_BODY], 1),
 }
 
 
