@@ -174,20 +174,20 @@ def main() -> None:
                 runs[ROASTNET.key].append(measure(ROASTNET, tmp, weights, lua))
                 runs[peer.key].append(measure(peer, tmp, weights, lua))
     ours = statistics.median(r["rps"] for r in runs[ROASTNET.key])
+
+    def row(name: str, got: list[dict], answer: str) -> list[str]:
+        rps = [r["rps"] for r in got]
+        return [name, spread(rps), f"{statistics.median(rps) / ours:.2f}",
+                spread([r["p50_ms"] for r in got]), spread([r["p99_ms"] for r in got]),
+                *[spread([r[label] for r in got]) if label in got[0] else "-" for label, _ in BATCHES],
+                answer]
+
     rows = []
     for system in (ROASTNET, *peers):
         got = runs[system.key]
-        rps = [r["rps"] for r in got]
-        rows.append([system.name, spread(rps), f"{statistics.median(rps) / ours:.2f}",
-                     spread([r["p50_ms"] for r in got]), spread([r["p99_ms"] for r in got]),
-                     *[spread([r[label] for r in got]) if label in got[0] else "-" for label, _ in BATCHES],
-                     system.answer])
+        rows.append(row(system.name, got, system.answer))
         if "trimmed" in got[0]:
-            trimmed = [r["trimmed"] for r in got]
-            rps = [r["rps"] for r in trimmed]
-            rows.append([f"{system.name}, {TRIMMED}", spread(rps), f"{statistics.median(rps) / ours:.2f}",
-                         spread([r["p50_ms"] for r in trimmed]), spread([r["p99_ms"] for r in trimmed]),
-                         *["-" for _ in BATCHES], "probability + label"])
+            rows.append(row(f"{system.name}, {TRIMMED}", [r["trimmed"] for r in got], "probability + label"))
     table(f"One reading, wrk -c{CONNECTIONS} keep-alive {SECONDS} s, 2 workers each; median (min–max) "
           f"of {len(runs[ROASTNET.key])} runs for roastnet, {ROUNDS} per peer, taken in turn",
           ["system", "req/s", "× roastnet", "p50 ms", "p99 ms",
