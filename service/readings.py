@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -33,6 +34,13 @@ _NUMBERS = frozenset((float, int))
 _TEMPERATURE, _DURATION = itemgetter("temperature"), itemgetter("duration")
 _C_LO, _C_HI = TEMPERATURE_LIMITS_C
 _T_LO, _T_HI = min(_C_LO, to_fahrenheit(_C_LO)), max(_C_HI, to_fahrenheit(_C_HI))
+# A CSV table the one-pass reader takes: every line two JSON-like numbers, then a C or F unit when
+# the header has three columns. The careful reader takes the rest, and any integer -0, which is 0
+# in JSON and -0.0 to float().
+_NUMBER = r"[0-9eE.+\-][0-9eE.+\- \t]*+"
+_PLAIN_TABLE = {2: re.compile(rf"(?:[ \t]*+{_NUMBER},[ \t]*+{_NUMBER}\r?\n)++"),
+                3: re.compile(rf"(?:[ \t]*+{_NUMBER},[ \t]*+{_NUMBER},[ \t]*+[cCfF][ \t]*+\r?\n)++")}
+_NEGATIVE_ZERO = re.compile(r"-0(?![.0-9eE])")
 
 
 class Readings(NamedTuple):
@@ -167,27 +175,27 @@ def _arrays(t: np.ndarray, d: np.ndarray, units: list[str], fahrenheit: int,
 
 
 def _csv_columns(text: str, width: int, limit: int, threshold: float) -> Readings | None:
-    """Read a CSV table without quotes column by column; None when it needs the careful reader."""
-    lines = text.splitlines()[1:]
-    if '"' in text or not lines or not all(lines):
+    """Read a CSV table of plain numbers (and C or F units) as one JSON array: one orjson pass
+    instead of a float() per cell. None when it needs the careful reader."""
+    body = text.partition("\n")[2]
+    if body and not body.endswith("\n"):
+        body += "\n"
+    if not _PLAIN_TABLE[width].fullmatch(body) or ("-0" in body and _NEGATIVE_ZERO.search(body)):
         return None
-    if len(lines) > limit:
-        raise ValidationProblem(
-            f"readings: at most {limit} readings per request on this route, got {len(lines)}")
-    cells = ",".join(lines).split(",")
-    if len(cells) != width * len(lines):
-        return None
+    n = body.count("\n")
+    if n > limit:
+        raise ValidationProblem(f"readings: at most {limit} readings per request on this route, got {n}")
+    cells = body[:-1].replace("\n", ",")  # a \r left at a line's end is a JSON blank
+    if width == 3:  # only the unit cells hold letters other than e and E
+        cells = cells.upper().replace("C", '"C"').replace("F", '"F"')
     try:
-        t = np.array(cells[0::width], dtype=np.float64)
-        d = np.array(cells[1::width], dtype=np.float64)
-    except ValueError:
+        values = orjson.loads(f"[{cells}]")
+    except orjson.JSONDecodeError:  # "+5", ".5", "1.", 1e999: numbers float() reads and JSON does not
         return None
-    units = ["C"] * len(lines)
-    if width == 3:
-        units = [u.strip().upper() or "C" for u in cells[2::3]]
+    units = values[2::3] if width == 3 else ["C"] * n
     fahrenheit = units.count("F")
-    if units.count("C") + fahrenheit != len(units):
-        return None
+    numbers = np.array(values if width == 2 else values[0::3] + values[1::3], dtype=np.float64)
+    t, d = (numbers[0::2], numbers[1::2]) if width == 2 else (numbers[:n], numbers[n:])
     return _arrays(t, d, units, fahrenheit, threshold)
 
 

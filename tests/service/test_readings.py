@@ -5,7 +5,7 @@ import io
 
 import numpy as np
 import pydantic
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from model.data import to_celsius
@@ -73,7 +73,8 @@ def test_plain_valid_batches_take_the_fast_check(items):
 
 
 cells = st.one_of(st.sampled_from(["200", "13.9", " 160 ", "1e2", "+5", "-1", "nan", "inf", "1_000",
-                                   "0x10", "", "abc", "932", "499.99", "F", "c", "K", "12.5"]),
+                                   "0x10", "", "abc", "932", "499.99", "F", "c", "K", "12.5", "-0",
+                                   "-0.0", "0e0", " f\t", "\t1E1 ", ".5", "5.", "[1]", "true"]),
                   st.from_regex(r"[0-9.e+\- ]{1,6}", fullmatch=True))
 
 
@@ -98,12 +99,22 @@ def _reference(text):
     return _schema_verdict(items, 0.5)
 
 
-@settings(max_examples=500, deadline=None)
-@given(st.booleans(), st.lists(st.tuples(cells, cells, cells), min_size=1, max_size=5),
-       st.sampled_from(["\n", "\r\n"]))
-def test_csv_bodies_are_read_as_the_csv_module_and_the_schema_read_them(units, rows, newline):
+def _bits(values):
+    return np.asarray(values, dtype=np.float64).tobytes()  # tells -0.0 from 0.0
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.booleans(), st.lists(st.lists(cells, min_size=1, max_size=4), min_size=1, max_size=5),
+       st.sampled_from(["\n", "\r\n"]), st.booleans(), st.booleans())
+@example(False, [["200"], ["13.9", "160", "13.5"]], "\n", True, True)  # cells add up, lines do not
+@example(True, [["200", "13.9", "c", "F"], ["400", "13.5"]], "\n", True, True)
+@example(False, [["-0", "13"], ["-0.0", "13"]], "\n", False, False)  # -0 in JSON is the integer 0
+def test_csv_bodies_are_read_as_the_csv_module_and_the_schema_read_them(units, rows, newline, ragged,
+                                                                        ends_with_newline):
     header = "temperature,duration" + (",temperature_unit" if units else "")
-    text = newline.join([header] + [",".join(row if units else row[:2]) for row in rows]) + newline
+    width = 3 if units else 2
+    lines = [",".join(row if ragged else (row * width)[:width]) for row in rows]
+    text = newline.join([header, *lines]) + (newline if ends_with_newline else "")
     truth = _reference(text)
     try:
         got = readings.from_csv(text.encode(), 100, 0.5)
@@ -112,5 +123,31 @@ def test_csv_bodies_are_read_as_the_csv_module_and_the_schema_read_them(units, r
         return
     assert isinstance(truth, BatchRequest), text
     assert got.units == [r.temperature_unit for r in truth.readings]
-    np.testing.assert_array_equal(got.celsius, [r.celsius for r in truth.readings])
-    np.testing.assert_array_equal(got.durations, [r.duration for r in truth.readings])
+    assert _bits(got.sent) == _bits([r.temperature for r in truth.readings]), text
+    assert _bits(got.celsius) == _bits([r.celsius for r in truth.readings]), text
+    assert _bits(got.durations) == _bits([r.duration for r in truth.readings]), text
+
+
+celsius_cells = st.tuples(st.sampled_from(["C", "c"]),
+                          st.one_of(st.floats(150, 285), st.integers(150, 285)))
+fahrenheit_cells = st.tuples(st.sampled_from(["F", " f"]),
+                             st.one_of(st.floats(302, 545), st.integers(302, 545)))
+durations = st.one_of(st.floats(11.5, 15.5), st.integers(12, 15))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(celsius_cells, fahrenheit_cells), durations), min_size=1, max_size=8),
+       st.booleans(), st.sampled_from(["\n", "\r\n"]))
+def test_plain_csv_tables_take_the_one_pass_reader_with_float_values(rows, units, newline):
+    """A table of numbers as Python writes them is read in one pass, each cell exactly float(cell)."""
+    header = "temperature,duration" + (",temperature_unit" if units else "")
+    if not units:
+        rows = [(("C", t), d) for (u, t), d in rows if u.strip().upper() == "C"] or [(("C", 200), 13)]
+    text = newline.join([header] + [f"{t},{d}" + (f",{u}" if units else "") for (u, t), d in rows]) + newline
+    got = readings._csv_columns(text, 3 if units else 2, 100, 0.5)
+    assert got is not None, text
+    assert got.sent == [float(t) for (_, t), _ in rows]
+    assert _bits(got.durations) == _bits([float(d) for _, d in rows])
+    assert got.units == [u.strip().upper() for (u, _), _ in rows]
+    assert _bits(got.celsius) == _bits([to_celsius(float(t)) if u.strip().upper() == "F" else float(t)
+                                        for (u, t), _ in rows])
