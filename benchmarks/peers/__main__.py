@@ -50,7 +50,8 @@ READINGS = [(150 + i % 135, 11.5 + (i % 40) / 10) for i in range(10_000)]
 # plain body only; a suffix is roastnet's own query (a trimmed answer, or one by column).
 TRIMMED = "?fields=probability,label"  # roastnet's answer cut to what FastAPI answers
 BATCHES = [("plain JSON", ""), ("fields=probability,label", TRIMMED),
-           ("the same, layout=columns", TRIMMED + "&layout=columns")]
+           ("the same, layout=columns", TRIMMED + "&layout=columns"),
+           ("fields=probability&layout=columns (KServe's answer)", "?fields=probability&layout=columns")]
 JSON = {"Content-Type": "application/json"}
 
 
