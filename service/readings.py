@@ -35,11 +35,14 @@ _TEMPERATURE, _DURATION = itemgetter("temperature"), itemgetter("duration")
 _C_LO, _C_HI = TEMPERATURE_LIMITS_C
 _T_LO, _T_HI = min(_C_LO, to_fahrenheit(_C_LO)), max(_C_HI, to_fahrenheit(_C_HI))
 # A CSV table the one-pass reader takes: every line two JSON-like numbers, then a C or F unit when
-# the header has three columns. The careful reader takes the rest, and any integer -0, which is 0
-# in JSON and -0.0 to float().
-_NUMBER = r"[0-9eE.+\-][0-9eE.+\- \t]*+"
-_PLAIN_TABLE = {2: re.compile(rf"(?:[ \t]*+{_NUMBER},[ \t]*+{_NUMBER}\r?\n)++"),
-                3: re.compile(rf"(?:[ \t]*+{_NUMBER},[ \t]*+{_NUMBER},[ \t]*+[cCfF][ \t]*+\r?\n)++")}
+# the header has three columns. The careful reader takes the rest: any integer -0, which is 0 in
+# JSON and -0.0 to float(), and numbers over 80 characters or with over 20 blanks beside them
+# (orjson 3.13 misrounds a halfway value written with some 800 digits, and the csv module
+# refuses cells past 131,072 characters).
+_BLANKS = r"[ \t]{0,20}+"
+_NUMBER = rf"{_BLANKS}[0-9eE.+\-]{{1,80}}+{_BLANKS}"
+_PLAIN_TABLE = {2: re.compile(rf"(?:{_NUMBER},{_NUMBER}\r?\n)++"),
+                3: re.compile(rf"(?:{_NUMBER},{_NUMBER},{_BLANKS}[cCfF]{_BLANKS}\r?\n)++")}
 _NEGATIVE_ZERO = re.compile(r"-0(?![.0-9eE])")
 
 
@@ -88,7 +91,8 @@ def from_csv(raw: bytes, limit: int, threshold: float) -> Readings:
         raise MalformedJSON(f"the CSV body is not UTF-8: {exc.reason} at byte {exc.start}") from None
     first = text.partition("\n")[0].rstrip("\r")
     header = [cell.strip().lower() for cell in first.split(",")]
-    if header in (list(CSV_COLUMNS[:2]), list(CSV_COLUMNS)):
+    # A header the csv module reads as this one: no line break inside, no cell past its size limit.
+    if header in (list(CSV_COLUMNS[:2]), list(CSV_COLUMNS)) and "\r" not in first and len(first) < 1000:
         fast = _csv_columns(text, len(header), limit, threshold)
         if fast is not None:
             return fast
@@ -177,6 +181,8 @@ def _arrays(t: np.ndarray, d: np.ndarray, units: list[str], fahrenheit: int,
 def _csv_columns(text: str, width: int, limit: int, threshold: float) -> Readings | None:
     """Read a CSV table of plain numbers (and C or F units) as one JSON array: one orjson pass
     instead of a float() per cell. None when it needs the careful reader."""
+    if type(threshold) not in _NUMBERS or not 0 < threshold < 1:
+        return None
     body = text.partition("\n")[2]
     if body and not body.endswith("\n"):
         body += "\n"
