@@ -125,17 +125,21 @@ def test_csv_bodies_are_read_as_the_csv_module_and_the_schema_read_them(units, r
 HALFWAY = "13.500000000000000888178419700125232338905334472656250"  # 13.5 and the next float: even is 13.5
 
 
-@pytest.mark.parametrize("text", [
-    "temperature\r,duration\n200,13\n",  # the csv module reads a lone \r as a line's end
-    "temperature,duration\r \n200,13\n",
-    "temperature,duration\r,temperature_unit\n200,13,C\n",
-    "temperature,duration\n200" + " " * 131_072 + ",13\n",  # past the csv module's field size limit
-    "temperature," + " " * 140_000 + "duration\n200,13\n",
-    "temperature,duration\n" + HALFWAY + "0" * 717 + ",13\n",  # orjson 3.13 rounds this one up
-    "temperature,duration\n200," + HALFWAY + "0" * 717 + "\n",
-    "temperature,duration\n" + HALFWAY + ",13\n200,13.9\n",
-    "temperature,duration\n" + " " * 25 + "200,13\n",
-])
+EDGES = {
+    "a CR inside the header": "temperature\r,duration\n200,13\n",  # the csv module ends a line there
+    "a CR and a blank after the header": "temperature,duration\r \n200,13\n",
+    "a CR between header cells": "temperature,duration\r,temperature_unit\n200,13,C\n",
+    "a cell past the csv field limit": "temperature,duration\n200" + " " * 131_072 + ",13\n",
+    "a header cell past the csv field limit": "temperature," + " " * 140_000 + "duration\n200,13\n",
+    # orjson 3.13 rounds a halfway value written with some 800 digits up, not to even
+    "a long halfway temperature": "temperature,duration\n" + HALFWAY + "0" * 717 + ",13\n",
+    "a long halfway duration": "temperature,duration\n200," + HALFWAY + "0" * 717 + "\n",
+    "a short halfway temperature": "temperature,duration\n" + HALFWAY + ",13\n200,13.9\n",
+    "25 blanks before a number": "temperature,duration\n" + " " * 25 + "200,13\n",
+}
+
+
+@pytest.mark.parametrize("text", EDGES.values(), ids=EDGES.keys())
 def test_csv_bodies_at_the_one_pass_readers_edges_are_read_as_the_csv_module_reads_them(text):
     _assert_read_as_the_reference(text)
 
