@@ -71,9 +71,8 @@ def from_json(raw: bytes, limit: int, batch_schema: type[BatchRequest] = BatchRe
         one = parse(SingleRequest, raw)
         return _checked([one], one.threshold if "threshold" in one.model_fields_set else threshold, "")
     items = doc["readings"]
-    if isinstance(items, list) and len(items) > limit:
-        raise ValidationProblem(
-            f"readings: at most {limit} readings per request on this route, got {len(items)}")
+    if isinstance(items, list):
+        _within(limit, len(items))
     if doc.keys() <= {"readings", "threshold"}:
         fast = _columns(items, doc.get("threshold", threshold))
         if fast is not None:
@@ -106,9 +105,7 @@ def from_csv(raw: bytes, limit: int, threshold: float) -> Readings:
                                 f"or temperature,duration,temperature_unit (got {','.join(header)!r})")
     if len(rows) == 1:
         raise ValidationProblem("the CSV body has a header row but no readings")
-    if len(rows) - 1 > limit:
-        raise ValidationProblem(
-            f"readings: at most {limit} readings per request on this route, got {len(rows) - 1}")
+    _within(limit, len(rows) - 1)
     items = [_cells(i, row, header) for i, row in enumerate(rows[1:])]
     fast = _columns(items, threshold)
     if fast is not None:
@@ -138,7 +135,7 @@ def _cells(i: int, row: list[str], header: list[str]) -> dict[str, Any]:
 
 def _columns(items: Any, threshold: Any) -> Readings | None:
     """Return the readings when every one is plainly valid, else None (pydantic then decides)."""
-    if type(items) is not list or not items or type(threshold) not in _NUMBERS or not 0 < threshold < 1:
+    if type(items) is not list or not items:
         return None
     try:  # only an object has the fields by name: any other item raises TypeError
         temperatures = list(map(_TEMPERATURE, items))
@@ -165,8 +162,11 @@ def _columns(items: Any, threshold: Any) -> Readings | None:
 
 
 def _arrays(t: np.ndarray, d: np.ndarray, units: list[str], fahrenheit: int,
-            threshold: float) -> Readings | None:
-    """Return the readings when every value is in range, else None (pydantic then decides)."""
+            threshold: Any) -> Readings | None:
+    """Return the readings when the threshold and every value are in range, else None (pydantic
+    then decides)."""
+    if type(threshold) not in _NUMBERS or not 0 < threshold < 1:
+        return None
     lo, hi = DURATION_LIMITS_MIN
     if not (((t >= _T_LO) & (t <= _T_HI)).all() and ((d > lo) & (d <= hi)).all()):
         return None  # NaN fails every comparison, so it lands here too
@@ -181,16 +181,13 @@ def _arrays(t: np.ndarray, d: np.ndarray, units: list[str], fahrenheit: int,
 def _csv_columns(text: str, width: int, limit: int, threshold: float) -> Readings | None:
     """Read a CSV table of plain numbers (and C or F units) as one JSON array: one orjson pass
     instead of a float() per cell. None when it needs the careful reader."""
-    if type(threshold) not in _NUMBERS or not 0 < threshold < 1:
-        return None
     body = text.partition("\n")[2]
     if body and not body.endswith("\n"):
         body += "\n"
     if not _PLAIN_TABLE[width].fullmatch(body) or ("-0" in body and _NEGATIVE_ZERO.search(body)):
         return None
     n = body.count("\n")
-    if n > limit:
-        raise ValidationProblem(f"readings: at most {limit} readings per request on this route, got {n}")
+    _within(limit, n)
     cells = body[:-1].replace("\n", ",")  # a \r left at a line's end is a JSON blank
     if width == 3:  # only the unit cells hold letters other than e and E
         cells = cells.upper().replace("C", '"C"').replace("F", '"F"')
@@ -198,11 +195,14 @@ def _csv_columns(text: str, width: int, limit: int, threshold: float) -> Reading
         values = orjson.loads(f"[{cells}]")
     except orjson.JSONDecodeError:  # "+5", ".5", "1.", 1e999: numbers float() reads and JSON does not
         return None
+    t, d = np.array(values[0::width], dtype=np.float64), np.array(values[1::width], dtype=np.float64)
     units = values[2::3] if width == 3 else ["C"] * n
-    fahrenheit = units.count("F")
-    numbers = np.array(values if width == 2 else values[0::3] + values[1::3], dtype=np.float64)
-    t, d = (numbers[0::2], numbers[1::2]) if width == 2 else (numbers[:n], numbers[n:])
-    return _arrays(t, d, units, fahrenheit, threshold)
+    return _arrays(t, d, units, units.count("F"), threshold)
+
+
+def _within(limit: int, n: int) -> None:
+    if n > limit:
+        raise ValidationProblem(f"readings: at most {limit} readings per request on this route, got {n}")
 
 
 def _checked(items: list[Reading], threshold: float, where: str) -> Readings:
