@@ -41,8 +41,10 @@ class App(Flask):
         response = super().process_response(response)
         # A list goes out in one write under granian, where an iterator costs a call into Python
         # per chunk; HEAD, 204 and 304 answers still send no body (get_app_iter). Only bytes may
-        # pass unencoded: a list given text stays with werkzeug, which encodes it.
-        if response.is_sequence and all(type(part) is bytes for part in response.response):
+        # pass unencoded: a list given text stays with werkzeug, which encodes it. An answer with
+        # work left for after it is sent (call_on_close) keeps werkzeug's closing iterator.
+        if (response.is_sequence and not response._on_close
+                and all(type(part) is bytes for part in response.response)):
             response.direct_passthrough = True
         return response
 

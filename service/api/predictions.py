@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import nullcontext
 
 import numpy as np
 from flask import Blueprint, Response, current_app, g
@@ -54,13 +53,14 @@ def predict() -> Response:
     else:
         r = readings.from_json(raw, limit, threshold=threshold)
     model = chosen_model()
-    with collector.paused() if len(r.sent) >= collector.LARGE else nullcontext():
-        return _written(model, r, fields, layout, as_csv)  # its answer's objects freed on return
+    if len(r.sent) < collector.LARGE:
+        return _written(model, columns.answer(model, r, fields), layout, as_csv)
+    with collector.paused():
+        result = columns.answer(model, r, fields)
+        return collector.freed_after_sending(_written(model, result, layout, as_csv), result)
 
 
-def _written(model: StoredModel, r: readings.Readings, fields: tuple[str, ...], layout: str,
-             as_csv: bool) -> Response:
-    result = columns.answer(model, r, fields)
+def _written(model: StoredModel, result: columns.Answer, layout: str, as_csv: bool) -> Response:
     g.tally = result.tally
     if as_csv:
         response = Response(result.csv(), content_type="text/csv; charset=utf-8")

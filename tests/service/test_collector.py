@@ -1,11 +1,15 @@
-"""The cyclic collector is paused while a large answer is built, and only then, and always resumed."""
+"""The cyclic collector is paused while a large answer is built, and only then, and always resumed;
+a large answer's objects are freed after it is sent, not before."""
 
 import gc
 import threading
+import weakref
 
+import orjson
 import pytest
+from werkzeug.test import EnvironBuilder
 
-from service import collector, columns
+from service import collector, columns, present
 
 
 @pytest.fixture
@@ -70,3 +74,30 @@ def test_a_predict_of_many_readings_is_built_with_the_collector_paused(client, m
     assert r.status_code == 200 and len(r.json["predictions"]) == size
     assert seen == [not paused]
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(("size", "held"), [(collector.LARGE - 1, False), (collector.LARGE, True)])
+def test_a_large_answer_is_freed_once_the_server_closes_it_not_before_it_is_sent(app, monkeypatch,
+                                                                                  size, held):
+    made = []
+
+    class Built(list):  # a list that can be watched with a weak reference
+        pass
+
+    def watched(*args, **kwargs):
+        answers = Built(build(*args, **kwargs))
+        made.append(weakref.ref(answers))
+        return answers
+
+    build = present.predictions
+    monkeypatch.setattr(present, "predictions", watched)
+    body = {"readings": [{"temperature": 150 + i % 135, "duration": 12.0} for i in range(size)]}
+    environ = EnvironBuilder(path="/v1/predict", method="POST", json=body).get_environ()
+    status = []
+    sent = app(environ, lambda s, headers, exc_info=None: status.append(s))
+    assert (made[0]() is not None) == held  # after the view: still held only when large
+    written = b"".join(sent)
+    assert (made[0]() is not None) == held
+    getattr(sent, "close", lambda: None)()  # what a WSGI server calls after the last byte
+    assert made[0]() is None
+    assert status == ["200 OK"] and len(orjson.loads(written)["predictions"]) == size
