@@ -79,7 +79,7 @@ def test_a_predict_of_many_readings_is_built_with_the_collector_paused(client, m
 @pytest.mark.parametrize(("size", "held"), [(collector.LARGE - 1, False), (collector.LARGE, True)])
 def test_a_large_answer_is_freed_once_the_server_closes_it_not_before_it_is_sent(app, monkeypatch,
                                                                                   size, held):
-    made = []
+    made, build = [], present.predictions
 
     class Built(list):  # a list that can be watched with a weak reference
         pass
@@ -89,7 +89,6 @@ def test_a_large_answer_is_freed_once_the_server_closes_it_not_before_it_is_sent
         made.append(weakref.ref(answers))
         return answers
 
-    build = present.predictions
     monkeypatch.setattr(present, "predictions", watched)
     body = {"readings": [{"temperature": 150 + i % 135, "duration": 12.0} for i in range(size)]}
     environ = EnvironBuilder(path="/v1/predict", method="POST", json=body).get_environ()
